@@ -1,0 +1,1 @@
+"""Komunigi: the intercooperation platform of communities that pool shared software."""

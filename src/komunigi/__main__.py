@@ -1,0 +1,3 @@
+from komunigi.cli import main
+
+main()

@@ -1,0 +1,28 @@
+"""The JSON API under /api/v1/: each app contributes a router; this module assembles them."""
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+
+from komunigi.community.api import router as community_router
+from komunigi.errors import DomainError
+from komunigi.meetings.api import router as meetings_router
+from komunigi.needs.api import router as needs_router
+
+api = NinjaAPI(
+    title="Komunigi API",
+    version="1",
+    description=(
+        "Read the community's data and act on it from scripts. Public endpoints need no "
+        "credentials; personal ones accept a personal API token (`Authorization: Bearer …`, "
+        "created in “My account”) or the browser's session."
+    ),
+    urls_namespace="api",
+)
+api.add_router("", community_router)
+api.add_router("", needs_router)
+api.add_router("", meetings_router)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
+    return api.create_response(request, {"detail": error.message}, status=409)

@@ -1,0 +1,101 @@
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from komunigi.community.models import ApiToken, JoinRequest, OrganisationKind, Role, User
+
+
+class JoinRequestForm(forms.ModelForm):
+    # A field people never see: robots that fill every field give themselves away.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    consent = forms.BooleanField(
+        label=_("I agree to be contacted by the facilitators about this request."),
+        error_messages={"required": _("We can only answer if you agree to be contacted.")},
+    )
+
+    class Meta:
+        model = JoinRequest
+        fields = [
+            "organisation_name",
+            "kind",
+            "country",
+            "contact_name",
+            "contact_email",
+            "message",
+            "consent",
+        ]
+        labels = {
+            "kind": _("Kind of organisation"),
+            "contact_name": _("Your name"),
+            "contact_email": _("Your e-mail address"),
+            "message": _("Tell us about your organisation and what you expect"),
+        }
+        widgets = {
+            "organisation_name": forms.TextInput(attrs={"autocomplete": "organization"}),
+            "contact_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "contact_email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "message": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choose = ("", _("Choose…"))
+        self.fields["kind"].choices = [choose, *OrganisationKind.choices]
+        self.fields["country"].choices = [choose, *countries]
+
+    def cleaned_data_for_service(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+    @property
+    def is_from_robot(self) -> bool:
+        return bool(self.data.get("website"))
+
+
+class DeclineJoinRequestForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the contact"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("It is e-mailed to the contact, in the language of their request."),
+    )
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class AccountForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(label=_("time zone"), choices=time_zone_choices)
+
+    class Meta:
+        model = User
+        fields = ["full_name", "language", "time_zone"]
+        widgets = {"full_name": forms.TextInput(attrs={"autocomplete": "name"})}
+
+
+class ApiTokenForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["name"]
+        labels = {"name": _("What is this token for?")}
+        help_texts = {"name": _("For example: “monthly report script”.")}
+
+
+class InvitePersonForm(forms.Form):
+    full_name = forms.CharField(label=capfirst(_("full name")), max_length=200)
+    email = forms.EmailField(label=capfirst(_("e-mail address")))
+    role = forms.ChoiceField(
+        label=capfirst(_("role")),
+        choices=[(Role.MEMBER, Role.MEMBER.label), (Role.SUBSTITUTE, Role.SUBSTITUTE.label)],
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=capfirst(_("role")), choices=Role.choices)

@@ -1,0 +1,40 @@
+"""Form fields shared by the apps."""
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.formats import get_format
+
+# What people put between thousands whatever their language: spaces of every width, and the
+# Swiss apostrophe.
+SPACES = str.maketrans("", "", " \u00a0\u202f\u2009'’")
+
+
+def strip_thousands(value: str) -> str:
+    """Remove the language's own thousands separator where it really groups thousands:
+    "3.200,50" in German, "3,200.50" in English — but "3.5" stays 3.5 everywhere."""
+    value = value.translate(SPACES)
+    thousands = get_format("THOUSAND_SEPARATOR")
+    decimal = get_format("DECIMAL_SEPARATOR")
+    if thousands in ("", decimal) or thousands.translate(SPACES) == "":
+        return value
+    grouped = rf"-?\d{{1,3}}(?:{re.escape(thousands)}\d{{3}})+(?:{re.escape(decimal)}\d*)?"
+    if re.fullmatch(grouped, value):
+        return value.replace(thousands, "")
+    return value
+
+
+class DecimalAmountField(forms.DecimalField):
+    """A decimal as people type it in their language: "3 200,50" in French, "3,200.50" in
+    English, "3.200,50" in German, "3'200.50" in Switzerland."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("localize", True)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if isinstance(value, str):
+            value = strip_thousands(value)
+        return super().to_python(value)

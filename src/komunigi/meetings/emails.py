@@ -1,0 +1,109 @@
+"""E-mails about meetings, each carrying the meeting as an iCalendar invitation (invite.ics).
+
+Four kinds, each with its templates ``emails/meeting-<kind>-subject.txt``, ``-body.txt`` and
+``-body.html``: the invitation, an update after a change, the cancellation and the reminder.
+"""
+
+import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from komunigi.meetings.calendar import CANCEL as CANCEL_METHOD
+from komunigi.meetings.calendar import REQUEST, invitation_calendar
+from komunigi.meetings.models import Invitation, Meeting
+from komunigi.notifications.emails import absolute_url, send_templated_email
+
+INVITATION = "invitation"
+UPDATE = "update"
+CANCEL = "cancel"
+REMINDER = "reminder"
+KINDS = (INVITATION, UPDATE, CANCEL, REMINDER)
+
+
+def send_meeting_email(invitation: Invitation, kind: str) -> None:
+    """Queue the ``kind`` e-mail about the invitation's meeting to the invitee, in their
+    language, with the meeting attached for their calendar (to drop it, for a cancellation).
+
+    Side effect: an outbox row, sent once the caller's transaction commits.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown meeting e-mail {kind!r}")
+    meeting, user = invitation.meeting, invitation.user
+    method = CANCEL_METHOD if kind == CANCEL else REQUEST
+    with translation.override(user.language):
+        url = absolute_url(meeting.get_absolute_url())
+        context: dict[str, Any] = {
+            "invitation": invitation,
+            "meeting": meeting,
+            "user": user,
+            "organisation": invitation.organisation,
+            "url": url,
+            "day": _day(meeting),
+            "when": when(meeting, meeting.time_zone),
+            # The same moment on the invitee's clock, when it reads differently.
+            "own_when": (
+                when(meeting, user.time_zone) if _offset_differs(meeting, user.time_zone) else ""
+            ),
+        }
+        if kind != CANCEL:
+            context["items"] = list(meeting.items.all())
+        if kind == REMINDER:
+            context["in_days"] = in_days(meeting)
+        calendar = invitation_calendar(
+            meeting, method, url=url, attendee_email=user.email, attendee_name=user.full_name
+        )
+    send_templated_email(
+        f"meeting-{kind}",
+        to=user.email,
+        language=user.language,
+        context=context,
+        calendar=calendar,
+        calendar_method=method,
+    )
+
+
+def _local(meeting: Meeting, zone: str) -> tuple[datetime.datetime, datetime.datetime]:
+    tz = ZoneInfo(zone)
+    return meeting.starts_at.astimezone(tz), meeting.ends_at.astimezone(tz)
+
+
+def _day(meeting: Meeting) -> str:
+    start, _end = _local(meeting, meeting.time_zone)
+    return _("%(weekday)s, %(date)s") % {
+        "weekday": formats.date_format(start, "l"),
+        "date": formats.date_format(start, "DATE_FORMAT"),
+    }
+
+
+def when(meeting: Meeting, zone: str) -> str:
+    """The day and hours of the meeting in ``zone``, in the active language."""
+    start, end = _local(meeting, zone)
+    return _("%(weekday)s, %(date)s, %(start)s to %(end)s (%(zone)s time)") % {
+        "weekday": formats.date_format(start, "l"),
+        "date": formats.date_format(start, "DATE_FORMAT"),
+        "start": formats.time_format(start, "TIME_FORMAT"),
+        "end": formats.time_format(end, "TIME_FORMAT"),
+        "zone": zone.replace("_", " "),
+    }
+
+
+def _offset_differs(meeting: Meeting, zone: str) -> bool:
+    """Brussels and Paris are different zones on the same clock: saying it twice is noise."""
+    start, _end = _local(meeting, meeting.time_zone)
+    return start.utcoffset() != meeting.starts_at.astimezone(ZoneInfo(zone)).utcoffset()
+
+
+def in_days(meeting: Meeting, *, now: datetime.datetime | None = None) -> str:
+    """“today”, “tomorrow”, “in 3 days”: calendar days on the meeting's clock."""
+    tz = ZoneInfo(meeting.time_zone)
+    today = (now or timezone.now()).astimezone(tz).date()
+    days = (meeting.starts_at.astimezone(tz).date() - today).days
+    if days <= 0:
+        return _("today")
+    if days == 1:
+        return _("tomorrow")
+    return ngettext("in %(count)d day", "in %(count)d days", days) % {"count": days}

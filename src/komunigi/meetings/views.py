@@ -1,0 +1,504 @@
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from komunigi.community.models import Organisation
+from komunigi.errors import DomainError
+from komunigi.meetings import attendance, decisions, feeds, permissions, services
+from komunigi.meetings.forms import (
+    AttendanceForm,
+    ItemForm,
+    MeetingForm,
+    MinutesForm,
+    OpenDecisionForm,
+    ReplyForm,
+    RuleForm,
+    VoteForm,
+)
+from komunigi.meetings.models import (
+    AgendaItem,
+    Attendance,
+    Decision,
+    DecisionRule,
+    Invitation,
+    Meeting,
+    MeetingStatus,
+    MinutesStatus,
+)
+
+
+def get_meeting_for_user(request: HttpRequest, pk: int) -> Meeting:
+    meeting = get_object_or_404(Meeting, pk=pk)
+    if not permissions.can_see_meeting(request.user, meeting):
+        raise Http404  # members-only meetings are not announced to visitors
+    return meeting
+
+
+def _facilitator_only(request: HttpRequest) -> None:
+    if not permissions.can_run_meetings(request.user):
+        raise PermissionDenied
+
+
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    meetings = Meeting.objects.visible_to(request.user)
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {
+            "upcoming": meetings.filter(
+                status__in=[MeetingStatus.PLANNED, MeetingStatus.IN_SESSION]
+            ).order_by("starts_at"),
+            "past": meetings.filter(status__in=[MeetingStatus.CLOSED, MeetingStatus.CANCELLED])[
+                :20
+            ],
+            "can_run": permissions.can_run_meetings(request.user),
+        },
+    )
+
+
+@login_required
+def meeting_create(request: HttpRequest) -> HttpResponse:
+    _facilitator_only(request)
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        meeting = services.create_meeting(actor=request.user, **form.meeting_fields())
+        messages.success(request, _("The meeting is planned. Prepare its agenda, then invite."))
+        return redirect(meeting)
+    return render(request, "meetings/meeting_form.html", {"form": form})
+
+
+@login_required
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _facilitator_only(request)
+    meeting = get_meeting_for_user(request, pk)
+    form = MeetingForm(request.POST or None, instance=meeting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_meeting(
+                Meeting.objects.get(pk=meeting.pk), actor=request.user, **form.meeting_fields()
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The meeting is updated; invitees got the new version."))
+            return redirect(meeting)
+    return render(request, "meetings/meeting_form.html", {"form": form, "meeting": meeting})
+
+
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_meeting(request, get_meeting_for_user(request, pk))
+
+
+def _render_meeting(
+    request: HttpRequest, meeting: Meeting, status: int = 200, **bound: Any
+) -> HttpResponse:
+    return render(request, "meetings/meeting_detail.html", _context(request, meeting, **bound),
+                  status=status)  # fmt: skip
+
+
+def meeting_live(request: HttpRequest, pk: int) -> HttpResponse:
+    """The part of the meeting page that changes during the session (polled by htmx)."""
+    meeting = get_meeting_for_user(request, pk)
+    return render(request, "meetings/_live_state.html", _context(request, meeting))
+
+
+def _context(request: HttpRequest, meeting: Meeting, **bound: Any) -> dict[str, Any]:
+    user = request.user
+    voting_for = permissions.supermarkets_user_votes_for(user, meeting)
+    items = list(
+        meeting.items.select_related("need", "decision").prefetch_related(
+            "decision__ballots__organisation"
+        )
+    )
+    ballots: dict[int, dict[int, Any]] = {
+        item.decision.pk: {b.organisation_id: b for b in item.decision.ballots.all()}
+        for item in items
+        if item.is_decision
+    }
+    invitation = (
+        meeting.invitations.select_related("organisation", "proxy_to").filter(user=user).first()
+        if user.is_authenticated
+        else None
+    )
+    context = {
+        "meeting": meeting,
+        "items": items,
+        "ballots": ballots,
+        "attendances": list(
+            meeting.attendances.select_related("organisation", "person", "proxy_holder")
+        ),
+        **attendance.quorum_state(meeting),
+        "can_run": permissions.can_run_meetings(user),
+        "voting_for": voting_for,
+        "invitation": invitation,
+        "reply_form": ReplyForm(own=invitation.organisation) if invitation else None,
+        "attendance_form": AttendanceForm(),
+        "item_form": ItemForm(),
+        "open_form": OpenDecisionForm(meeting=meeting),
+        "rules": DecisionRule.choices,
+        "replies": meeting.invitations.select_related("user", "organisation", "proxy_to")
+        if permissions.can_run_meetings(user)
+        else [],
+    }
+    context.update(bound)
+    return context
+
+
+def _act(
+    request: HttpRequest, meeting: Meeting, action: Callable[[], Any], success: str
+) -> HttpResponse:
+    """Run a facilitator's action; its refusal comes back as a message on the same page."""
+    try:
+        action()
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+    return redirect(meeting)
+
+
+@login_required
+@require_POST
+def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    _facilitator_only(request)
+    meeting = get_meeting_for_user(request, pk)
+    return _act(
+        request,
+        meeting,
+        lambda: services.send_invitations(meeting, actor=request.user),
+        _("The invitations are on their way, with the meeting for calendars."),
+    )
+
+
+@login_required
+@require_POST
+def meeting_start(request: HttpRequest, pk: int) -> HttpResponse:
+    _facilitator_only(request)
+    meeting = get_meeting_for_user(request, pk)
+    return _act(
+        request,
+        meeting,
+        lambda: services.start_meeting(meeting, actor=request.user),
+        _("The meeting is in session."),
+    )
+
+
+@login_required
+@require_POST
+def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    _facilitator_only(request)
+    meeting = get_meeting_for_user(request, pk)
+    return _act(
+        request,
+        meeting,
+        lambda: services.cancel_meeting(meeting, actor=request.user),
+        _("The meeting is cancelled and the invitees told."),
+    )
+
+
+@login_required
+@require_POST
+def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
+    _facilitator_only(request)
+    meeting = get_meeting_for_user(request, pk)
+    return _act(
+        request,
+        meeting,
+        lambda: services.close_meeting(meeting, actor=request.user),
+        _("The meeting is closed; its minutes are drafted."),
+    )
+
+
+@login_required
+@require_POST
+def meeting_prepare(request: HttpRequest, pk: int) -> HttpResponse:
+    _facilitator_only(request)
+    meeting = get_meeting_for_user(request, pk)
+    return _act(
+        request,
+        meeting,
+        lambda: services.prepare_agenda(meeting, actor=request.user),
+        _("The top of the roadmap with a valid quote is on the agenda."),
+    )
+
+
+@login_required
+@require_POST
+def meeting_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request, pk)
+    invitation = get_object_or_404(Invitation, meeting=meeting, user=request.user)
+    form = ReplyForm(request.POST, own=invitation.organisation)
+    if not form.is_valid():
+        return _render_meeting(request, meeting, status=400, reply_form=form)
+    try:
+        services.reply(
+            invitation,
+            actor=request.user,
+            answer=form.cleaned_data["answer"],
+            proxy_to=form.cleaned_data["proxy_to"],
+        )
+    except DomainError as error:
+        form.add_error(None, error.message)
+        return _render_meeting(request, meeting, status=409, reply_form=form)
+    messages.success(request, _("Your answer is recorded."))
+    return redirect(meeting)
+
+
+@login_required
+@require_POST
+def attendance_add(request: HttpRequest, pk: int) -> HttpResponse:
+    _facilitator_only(request)
+    meeting = get_meeting_for_user(request, pk)
+    form = AttendanceForm(request.POST)
+    if not form.is_valid():
+        return _render_meeting(request, meeting, status=400, attendance_form=form)
+    try:
+        attendance.record_attendance(
+            meeting,
+            form.cleaned_data["organisation"],
+            actor=request.user,
+            person=form.cleaned_data["person"],
+            proxy_holder=form.cleaned_data["proxy_holder"],
+        )
+    except DomainError as error:
+        form.add_error(None, error.message)
+        return _render_meeting(request, meeting, status=409, attendance_form=form)
+    messages.success(request, _("The attendance is recorded."))
+    return redirect(meeting.get_absolute_url() + "#attendance")
+
+
+@login_required
+@require_POST
+def attendance_remove(request: HttpRequest, pk: int, attendance_id: int) -> HttpResponse:
+    _facilitator_only(request)
+    meeting = get_meeting_for_user(request, pk)
+    item = get_object_or_404(Attendance, pk=attendance_id, meeting=meeting)
+    return _act(
+        request,
+        meeting,
+        lambda: attendance.remove_attendance(item, actor=request.user),
+        _("The attendance is removed."),
+    )
+
+
+@login_required
+@require_POST
+def item_add(request: HttpRequest, pk: int) -> HttpResponse:
+    _facilitator_only(request)
+    meeting = get_meeting_for_user(request, pk)
+    form = ItemForm(request.POST)
+    if not form.is_valid():
+        return _render_meeting(request, meeting, status=400, item_form=form)
+    try:
+        services.add_item(
+            meeting,
+            actor=request.user,
+            kind=form.cleaned_data["kind"],
+            title=form.cleaned_data["title"],
+            need=form.cleaned_data["need"],
+            notes=form.cleaned_data["notes"],
+            rule=form.cleaned_data["rule"] or "majority",
+        )
+    except DomainError as error:
+        form.add_error(None, error.message)
+        return _render_meeting(request, meeting, status=409, item_form=form)
+    messages.success(request, _("The item is on the agenda."))
+    return redirect(meeting.get_absolute_url() + "#agenda")
+
+
+@login_required
+@require_POST
+def item_remove(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
+    _facilitator_only(request)
+    meeting = get_meeting_for_user(request, pk)
+    agenda_item = get_object_or_404(AgendaItem, pk=item_id, meeting=meeting)
+    return _act(
+        request,
+        meeting,
+        lambda: services.remove_item(agenda_item, actor=request.user),
+        _("The item is off the agenda."),
+    )
+
+
+def _decision(request: HttpRequest, pk: int) -> tuple[Decision, Meeting]:
+    decision = get_object_or_404(Decision.objects.select_related("item__meeting"), pk=pk)
+    meeting = get_meeting_for_user(request, decision.item.meeting_id)
+    return decision, meeting
+
+
+@login_required
+@require_POST
+def decision_open(request: HttpRequest, pk: int) -> HttpResponse:
+    _facilitator_only(request)
+    decision, meeting = _decision(request, pk)
+    form = OpenDecisionForm(request.POST, meeting=meeting)
+    if not form.is_valid():
+        return _render_meeting(request, meeting, status=400, open_form=form)
+    return _act(
+        request,
+        meeting,
+        lambda: decisions.open_decision(
+            decision, actor=request.user, online_until=form.cleaned_data["online_until"]
+        ),
+        _("The vote is open."),
+    )
+
+
+@login_required
+@require_POST
+def decision_close(request: HttpRequest, pk: int) -> HttpResponse:
+    _facilitator_only(request)
+    decision, meeting = _decision(request, pk)
+    postpone = "postpone" in request.POST
+    return _act(
+        request,
+        meeting,
+        lambda: decisions.close_decision(decision, actor=request.user, postpone=postpone),
+        _("The decision is postponed.") if postpone else _("The votes are counted."),
+    )
+
+
+@login_required
+@require_POST
+def decision_rule(request: HttpRequest, pk: int) -> HttpResponse:
+    _facilitator_only(request)
+    decision, meeting = _decision(request, pk)
+    form = RuleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("This rule does not exist."))
+        return redirect(meeting.get_absolute_url() + f"#item-{decision.item_id}")
+    return _act(
+        request,
+        meeting,
+        lambda: decisions.change_rule(decision, actor=request.user, rule=form.cleaned_data["rule"]),
+        _("The rule is changed."),
+    )
+
+
+@login_required
+@require_POST
+def decision_vote(request: HttpRequest, pk: int) -> HttpResponse:
+    decision, meeting = _decision(request, pk)
+    for_the_room = "for_the_room" in request.POST and permissions.can_run_meetings(request.user)
+    if for_the_room:
+        supermarkets = Organisation.objects.filter(
+            pk__in=meeting.attendances.values("organisation")
+        )
+    else:
+        supermarkets = Organisation.objects.filter(
+            pk__in=[o.pk for o in permissions.supermarkets_user_votes_for(request.user, meeting)]
+        )
+        if not supermarkets.exists():
+            raise PermissionDenied
+    form = VoteForm(request.POST, choices=decision.choices, supermarkets=supermarkets)
+    if not form.is_valid():
+        return _render_meeting(
+            request, meeting, status=400, vote_form=form, vote_error_for=decision.pk
+        )
+    supermarket = form.cleaned_data["organisation"]
+    try:
+        _ballot, replaced = decisions.cast_ballot(
+            decision,
+            supermarket,
+            actor=request.user,
+            choice=form.cleaned_data["choice"],
+            reason=form.cleaned_data["reason"],
+            for_the_room=for_the_room,
+        )
+    except DomainError as error:
+        form.add_error(None, error.message)
+        return _render_meeting(
+            request, meeting, status=409, vote_form=form, vote_error_for=decision.pk
+        )
+    message = (
+        _("The vote of %(name)s replaced its previous one.")
+        if replaced
+        else _("The vote of %(name)s is recorded.")
+    )
+    messages.success(request, message % {"name": supermarket.name})
+    return redirect(meeting.get_absolute_url() + f"#item-{decision.item_id}")
+
+
+def minutes_page(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request, pk)
+    can_run = permissions.can_run_meetings(request.user)
+    published = meeting.minutes_status == MinutesStatus.PUBLISHED
+    if not permissions.can_read_minutes(request.user, meeting):
+        raise Http404  # minutes are for members, once approved
+    form = MinutesForm(request.POST or None, initial={"minutes": meeting.minutes})
+    if request.method == "POST":
+        if not can_run:
+            raise PermissionDenied
+        if "approve" in request.POST:
+            chosen = request.POST.get("approved_at", "")
+            at = (
+                _later_meetings(meeting).filter(pk=int(chosen)).first()
+                if chosen.isdigit()
+                else None
+            )
+            return _act(
+                request,
+                meeting,
+                lambda: services.approve_minutes(meeting, actor=request.user, at=at),
+                _("The minutes are approved and published to members."),
+            )
+        if form.is_valid():
+            try:
+                services.save_minutes(
+                    meeting, actor=request.user, text=form.cleaned_data["minutes"]
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("The minutes are saved."))
+                return redirect("meeting_minutes", pk=meeting.pk)
+    return render(
+        request,
+        "meetings/minutes.html",
+        {
+            "meeting": meeting,
+            "form": form,
+            "can_run": can_run,
+            "published": published,
+            "later_meetings": _later_meetings(meeting)[:5],
+        },
+    )
+
+
+def _later_meetings(meeting: Meeting):
+    """The meetings that may approve these minutes: held after this one, not cancelled."""
+    return (
+        Meeting.objects.filter(starts_at__gt=meeting.starts_at)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .order_by("starts_at")
+    )
+
+
+@login_required
+def calendar_page(request: HttpRequest) -> HttpResponse:
+    """The public calendar address, and this person's private one (new secret on demand)."""
+    new_token = None
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            feeds.revoke_feed(request.user)
+            messages.success(request, _("Your private calendar address no longer works."))
+            return redirect("meetings_calendar")
+        new_token = feeds.feed_token(request.user)
+    response = render(
+        request,
+        "meetings/calendar.html",
+        {
+            "new_token": new_token,
+            "has_feed": hasattr(request.user, "calendar_feed"),
+        },
+    )
+    if new_token:
+        response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,17 @@
+"""Money is Decimal with two places, rounded in one place. Never float."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.numbers import format_currency
+
+CENT = Decimal("0.01")
+
+
+def to_cents(amount: Decimal) -> Decimal:
+    """Round half up to the cent."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def format_money(amount: Decimal, currency: str, language: str) -> str:
+    """``1234.5`` → ``1 234,50 €`` in French, ``€1,234.50`` in English."""
+    return format_currency(to_cents(amount), currency, locale=language.replace("-", "_"))

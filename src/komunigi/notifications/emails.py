@@ -1,0 +1,66 @@
+"""Render an e-mail kind in the recipient's language and put it in the outbox.
+
+Each kind has three templates: ``emails/<kind>-subject.txt``, ``emails/<kind>-body.txt`` and
+``emails/<kind>-body.html`` (which extends ``emails/base.html``).
+"""
+
+import re
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.text import Truncator
+
+from komunigi.notifications.models import OutboxMessage
+from komunigi.notifications.outbox import queue_email
+
+SUBJECT_MAX_LENGTH = OutboxMessage._meta.get_field("subject").max_length
+
+
+def absolute_url(path: str) -> str:
+    return settings.KOMUNIGI_BASE_URL + path
+
+
+def _one_line(text: str) -> str:
+    # Only ASCII whitespace: French puts no-break spaces before colons, and they must stay.
+    return re.sub(r"[ \t\r\n]+", " ", text).strip()
+
+
+def send_templated_email(
+    kind: str,
+    *,
+    to: str,
+    language: str,
+    context: dict[str, Any],
+    sensitive: bool = False,
+    calendar: str = "",
+    calendar_method: str = "",
+) -> OutboxMessage:
+    """Queue the ``kind`` e-mail to ``to``; links inside point to pages in ``language``.
+
+    ``sensitive``: the e-mail holds a one-time link; its text is removed once it is sent.
+    ``calendar``: an iCalendar text sent along as ``invite.ics``, with its ``calendar_method``.
+    """
+    with translation.override(language):
+        context = {
+            "community_name": settings.KOMUNIGI_COMMUNITY_NAME,
+            "site_url": absolute_url(reverse("home")),
+            **context,
+        }
+        subject = _one_line(render_to_string(f"emails/{kind}-subject.txt", context))
+        subject = Truncator(subject).chars(SUBJECT_MAX_LENGTH)
+        body_text = render_to_string(f"emails/{kind}-body.txt", context)
+        body_html = render_to_string(f"emails/{kind}-body.html", context)
+    return queue_email(
+        kind=kind,
+        to=to,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        language=language,
+        sensitive=sensitive,
+        calendar=calendar,
+        calendar_method=calendar_method,
+    )

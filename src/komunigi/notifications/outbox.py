@@ -1,0 +1,126 @@
+"""Queue e-mails in the outbox and deliver them, each exactly once, retrying on failure."""
+
+import enum
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from komunigi.notifications.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+# A claim older than this is presumed dead (a worker killed while talking to the SMTP server).
+CLAIM_TIMEOUT = timedelta(minutes=10)
+MAX_ATTEMPTS = 8
+
+
+class Delivery(enum.Enum):
+    SENT = "sent"
+    FAILED = "failed"  # recorded, to be retried after ``next_attempt_at``
+    SKIPPED = "skipped"  # already sent, or being sent by another worker
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Back off 1, 2, 4 … minutes, at most 4 hours, between attempts."""
+    return timedelta(minutes=min(2 ** (attempts - 1), 240))
+
+
+REDACTED = "[This e-mail held a one-time link: its text was removed once sent.]"
+
+
+def queue_email(
+    *,
+    kind: str,
+    to: str,
+    subject: str,
+    body_text: str,
+    body_html: str,
+    language: str,
+    sensitive: bool = False,
+    calendar: str = "",
+    calendar_method: str = "",
+) -> OutboxMessage:
+    """Record an e-mail and have a background task send it once the transaction commits.
+
+    ``calendar``: an iCalendar text attached as ``invite.ics``, with its ``calendar_method``
+    (``REQUEST``, ``CANCEL`` or ``PUBLISH``).
+    """
+    from komunigi.notifications.tasks import deliver_outbox_message
+
+    message = OutboxMessage.objects.create(
+        kind=kind,
+        to=to,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        language=language,
+        sensitive=sensitive,
+        calendar=calendar,
+        calendar_method=calendar_method,
+        next_attempt_at=timezone.now(),
+    )
+    transaction.on_commit(lambda: deliver_outbox_message.enqueue(message.pk))
+    return message
+
+
+def deliver(message_id: int) -> Delivery:
+    """Send one message unless another worker is sending it or it was sent already."""
+    # Always the current time: a claim must be judged against the clock, not against the
+    # start of a long batch, or a slow batch would take back claims that are still alive.
+    now = timezone.now()
+    claimed = (
+        OutboxMessage.objects.filter(pk=message_id, sent_at=None)
+        .filter(Q(claimed_at=None) | Q(claimed_at__lt=now - CLAIM_TIMEOUT))
+        .update(claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if claimed != 1:
+        return Delivery.SKIPPED
+    message = OutboxMessage.objects.get(pk=message_id)
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to],
+        headers={"Content-Language": message.language, "Auto-Submitted": "auto-generated"},
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    if message.calendar:
+        # Twice, as calendar programs expect: an alternative body, where Outlook offers to
+        # accept or decline, and an invite.ics attachment for the others. Django adds
+        # "charset=utf-8" to text parts itself: naming it here would repeat the parameter.
+        content_type = f"text/calendar; method={message.calendar_method}"
+        email.attach_alternative(message.calendar, content_type)
+        email.attach("invite.ics", message.calendar, content_type)
+    try:
+        email.send()
+    except Exception as error:  # any failure: record it, retry later
+        logger.warning("e-mail %s to %s failed: %s", message.pk, message.to, error)
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            claimed_at=None,
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+            next_attempt_at=timezone.now() + retry_delay(message.attempts),
+        )
+        return Delivery.FAILED
+    sent: dict[str, object] = {"sent_at": timezone.now(), "last_error": ""}
+    if message.sensitive:
+        sent.update(body_text=REDACTED, body_html="")
+    OutboxMessage.objects.filter(pk=message.pk).update(**sent)
+    return Delivery.SENT
+
+
+def deliver_due(*, now: datetime | None = None) -> tuple[int, int]:
+    """Try every unsent message that is due; returns (sent, failed)."""
+    now = now or timezone.now()
+    sent = failed = 0
+    due = OutboxMessage.objects.due(now).filter(attempts__lt=MAX_ATTEMPTS).order_by("pk")
+    for message_id in due.values_list("pk", flat=True):
+        result = deliver(message_id)
+        sent += result is Delivery.SENT
+        failed += result is Delivery.FAILED
+    return sent, failed

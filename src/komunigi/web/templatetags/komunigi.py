@@ -1,0 +1,35 @@
+from decimal import Decimal
+
+from django import template
+from django.conf import settings
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from komunigi.markdown import render_markdown
+from komunigi.money import format_money
+
+register = template.Library()
+
+
+@register.filter
+def markdown(text: str) -> SafeString:
+    return mark_safe(render_markdown(text or ""))  # noqa: S308 - sanitised by nh3
+
+
+@register.filter
+def markdown_document(text: str) -> SafeString:
+    """Markdown for a document shown on its own page (headings from h2)."""
+    return mark_safe(render_markdown(text or "", top_heading=2))  # noqa: S308 - sanitised by nh3
+
+
+@register.filter
+def money(amount: Decimal | None) -> str:
+    if amount is None:
+        return ""
+    return format_money(amount, settings.KOMUNIGI_CURRENCY, get_language() or "en")
+
+
+@register.filter
+def get_item(mapping: dict | None, key: object) -> object:
+    """``mapping[key]`` in a template, or None."""
+    return (mapping or {}).get(key)

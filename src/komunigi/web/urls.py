@@ -1,0 +1,8 @@
+from django.urls import path
+
+from komunigi.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+]
