@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 
 from komunigi.community.api import router as community_router
 from komunigi.errors import DomainError
+from komunigi.funding.api import router as funding_router
 from komunigi.meetings.api import router as meetings_router
 from komunigi.needs.api import router as needs_router
 
@@ -21,6 +22,7 @@ api = NinjaAPI(
 api.add_router("", community_router)
 api.add_router("", needs_router)
 api.add_router("", meetings_router)
+api.add_router("", funding_router)
 
 
 @api.exception_handler(DomainError)

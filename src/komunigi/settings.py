@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "komunigi.community",
     "komunigi.needs",
     "komunigi.meetings",
+    "komunigi.funding",
     "komunigi.audit",
     "komunigi.notifications",
     "komunigi.throttle",

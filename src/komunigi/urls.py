@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("", include("komunigi.community.urls")),
     path("", include("komunigi.needs.urls")),
     path("", include("komunigi.meetings.urls")),
+    path("", include("komunigi.funding.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

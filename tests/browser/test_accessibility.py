@@ -27,6 +27,7 @@ PUBLIC_PAGES = {
     "login": "/accounts/login/",
     "password-reset": "/accounts/password-reset/",
     "password-reset-sent": "/accounts/password-reset/sent/",
+    "split-simulator": "/co-financing/simulator/",
 }
 REPRESENTATIVE = "claire.dubois@bees-coop.example"  # of BEES coop, in the demo community
 
