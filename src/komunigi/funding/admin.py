@@ -1,0 +1,54 @@
+"""Campaigns and the ledger, readable by facilitators. The ledger is written by services only:
+an entry is corrected by a reversing transaction, never edited or deleted here."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from komunigi.funding.models import Campaign, LedgerLine, LedgerTransaction, Pledge
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class PledgeInline(admin.TabularInline):
+    model = Pledge
+    extra = 0
+    fields = ["organisation", "cap", "weight", "needs_board_approval", "confirmed_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Campaign)
+class CampaignAdmin(ReadOnlyAdmin):
+    list_display = ["need", "status", "cost", "to_raise", "deadline"]
+    list_filter = ["status", "split_rule"]
+    inlines = [PledgeInline]
+
+
+class LedgerLineInline(admin.TabularInline):
+    model = LedgerLine
+    extra = 0
+    readonly_fields = ["account", "amount"]
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(LedgerTransaction)
+class LedgerTransactionAdmin(ReadOnlyAdmin):
+    list_display = ["date", "kind", "description", "reference", "campaign", "recorded_by"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"
+    inlines = [LedgerLineInline]

@@ -1,0 +1,12 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from komunigi.funding.services import close_due_campaigns
+
+
+class Command(BaseCommand):
+    help = "Close the co-financing campaigns whose deadline has passed: funded or failed."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.stdout.write(f"{close_due_campaigns()} campaign(s) closed")

@@ -1,0 +1,267 @@
+"""Co-financing campaigns, their pledges, and the ledger every euro goes through.
+
+The ledger is append-only and double-entry: a transaction's lines sum to zero, balances are
+sums of lines, and a correction is a reversing transaction. A line's amount is what the
+account is owed (positive) or owes (negative): a supermarket owes its share, a provider is
+owed the quote, "outside" is the other side of real bank transfers."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from komunigi.community.models import Organisation
+from komunigi.needs.models import MONEY, Need, Quote
+
+
+class AccountKind(models.TextChoices):
+    FUND = "fund", _("Community fund")
+    ORGANISATION = "organisation", _("Organisation")
+    CAMPAIGN = "campaign", _("Campaign")
+    PROVIDER = "provider", _("Provider")
+    OUTSIDE = "outside", _("Outside (bank transfers)")
+
+
+class LedgerError(Exception):
+    """A transaction that would break the ledger's rules: a programming error, never input."""
+
+
+class Account(models.Model):
+    # "fund", "outside", "organisation:12", "provider:5", "campaign:3": one account per holder,
+    # unique on every database (a unique constraint over nullable columns is not).
+    key = models.CharField(max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=AccountKind.choices)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    campaign = models.ForeignKey(
+        "Campaign", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+
+    def __str__(self) -> str:
+        holder = self.organisation or self.campaign
+        return f"{self.get_kind_display()}: {holder}" if holder else self.get_kind_display()
+
+
+class TransactionKind(models.TextChoices):
+    CAMPAIGN_FUNDED = "campaign_funded", _("Campaign funded")
+    PAYMENT_RECEIVED = "payment_received", _("Payment received")
+    PAYMENT_MADE = "payment_made", _("Payment made")
+    REVERSAL = "reversal", _("Reversal")
+
+
+class AppendOnly(models.Model):
+    """Written once, then never changed nor deleted: a correction is a reversing transaction."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise LedgerError(f"{self._meta.verbose_name} is append-only: reverse it instead")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise LedgerError(f"{self._meta.verbose_name} is append-only: reverse it instead")
+
+
+class LedgerTransaction(AppendOnly):
+    kind = models.CharField(_("kind"), max_length=30, choices=TransactionKind.choices)
+    date = models.DateField(_("date"))
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    reference = models.CharField(_("bank reference"), max_length=100, blank=True)
+    campaign = models.ForeignKey(
+        "Campaign",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transactions",
+        verbose_name=_("campaign"),
+    )
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+        verbose_name=_("reverses"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ledger transaction")
+        verbose_name_plural = _("ledger transactions")
+        ordering = ["date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()}"
+
+
+class LedgerLine(AppendOnly):
+    transaction = models.ForeignKey(
+        LedgerTransaction, on_delete=models.PROTECT, related_name="lines"
+    )
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
+    amount = models.DecimalField(_("amount"), **MONEY)
+
+    class Meta:
+        verbose_name = _("ledger line")
+        verbose_name_plural = _("ledger lines")
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(amount=0), name="ledger_line_not_zero")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.amount}"
+
+
+class SplitRule(models.TextChoices):
+    EQUAL = "equal", _("Equal shares")
+    HOUSEHOLDS = "households", _("By member households")
+    CUSTOM = "custom", _("Custom weights")
+
+
+class CampaignStatus(models.TextChoices):
+    COLLECTING = "collecting", pgettext_lazy("campaign status", "Collecting pledges")
+    FUNDED = "funded", pgettext_lazy("campaign status", "Funded")
+    FAILED = "failed", pgettext_lazy("campaign status", "Failed")
+
+
+class CampaignQuerySet(models.QuerySet["Campaign"]):
+    def with_details(self) -> "CampaignQuerySet":
+        return self.select_related("need", "quote__provider")
+
+
+class Campaign(models.Model):
+    """Supermarkets pledging to share the cost of an approved need's accepted quote."""
+
+    need = models.ForeignKey(
+        Need, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("need")
+    )
+    quote = models.ForeignKey(
+        Quote, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("quote")
+    )
+    split_rule = models.CharField(
+        _("split rule"), max_length=12, choices=SplitRule.choices, default=SplitRule.EQUAL
+    )
+    overhead_rate = models.DecimalField(
+        _("overhead rate"),
+        max_digits=5,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal("0.9999"))],
+        help_text=_("Kept by the community fund: 0.05 means five per cent."),
+    )
+    cost = models.DecimalField(_("cost"), **MONEY)
+    provider_contribution = models.DecimalField(
+        _("provider's contribution"), **MONEY, default=Decimal("0.00")
+    )
+    community_contribution = models.DecimalField(
+        _("community fund's contribution"), **MONEY, default=Decimal("0.00")
+    )
+    deadline = models.DateTimeField(_("deadline"))
+    minimum_supermarkets = models.PositiveSmallIntegerField(
+        _("minimum number of supermarkets"), default=2, validators=[MinValueValidator(1)]
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=CampaignStatus.choices,
+        default=CampaignStatus.COLLECTING,
+    )
+    to_raise = models.DecimalField(_("raised from supermarkets"), **MONEY, null=True, blank=True)
+    overhead = models.DecimalField(_("overhead"), **MONEY, null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-opened_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["need"],
+                condition=models.Q(status="collecting"),
+                name="one_collecting_campaign_per_need",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.need.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("campaign", args=[self.pk])
+
+    @property
+    def is_collecting(self) -> bool:
+        return self.status == CampaignStatus.COLLECTING
+
+
+class Pledge(models.Model):
+    """A supermarket's conditional promise to pay its share, up to its cap if it gave one."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="pledges", verbose_name=_("campaign")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="pledges",
+        verbose_name=_("supermarket"),
+    )
+    cap = models.DecimalField(
+        _("pays at most"),
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("For custom weights only."),
+    )
+    needs_board_approval = models.BooleanField(_("subject to our board's approval"), default=False)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    pledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    pledged_at = models.DateTimeField(_("pledged at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
+        ordering = ["organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "organisation"], name="one_pledge_per_supermarket"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} → {self.campaign}"
+
+    @property
+    def is_firm(self) -> bool:
+        """Counts at the close: unconditional, or confirmed by the board."""
+        return not self.needs_board_approval or self.confirmed_at is not None

@@ -1,0 +1,26 @@
+"""Who may do what with campaigns and the ledger: plain predicates."""
+
+from typing import Any
+
+from komunigi.community.models import Organisation, OrganisationKind, is_facilitator
+from komunigi.needs.permissions import supermarkets_voting_through
+
+
+def can_run_campaigns(user: Any) -> bool:
+    return is_facilitator(user)
+
+
+def can_record_payments(user: Any) -> bool:
+    return is_facilitator(user)
+
+
+def supermarkets_pledging_through(user: Any) -> Any:
+    """A supermarket commits money through its representative or substitute only."""
+    return supermarkets_voting_through(user)
+
+
+def can_pledge(user: Any, supermarket: Organisation) -> bool:
+    return (
+        supermarket.kind == OrganisationKind.SUPERMARKET
+        and supermarkets_pledging_through(user).filter(pk=supermarket.pk).exists()
+    )

@@ -1,0 +1,316 @@
+"""Campaigns from opening to close, and the payments that follow: each in one transaction."""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from komunigi.audit.services import log_action
+from komunigi.community.models import Organisation, OrganisationKind
+from komunigi.errors import DomainError
+from komunigi.funding import ledger, permissions, split
+from komunigi.funding.models import (
+    AccountKind,
+    Campaign,
+    CampaignStatus,
+    LedgerTransaction,
+    Pledge,
+    SplitRule,
+    TransactionKind,
+)
+from komunigi.needs import lifecycle
+from komunigi.needs import services as needs_services
+from komunigi.needs.models import Need, Quote, QuoteStatus, instance_today
+
+DEFAULT_OVERHEAD_RATE = Decimal("0.05")
+
+
+def open_campaign(
+    need: Need,
+    quote: Quote,
+    *,
+    actor: Any,
+    deadline: datetime.datetime,
+    split_rule: str = SplitRule.EQUAL,
+    minimum_supermarkets: int = 2,
+    overhead_rate: Decimal = DEFAULT_OVERHEAD_RATE,
+) -> Campaign:
+    """Open the co-financing of an approved need on one of its valid quotes, which becomes the
+    accepted one. The need moves to "being funded"."""
+    if not permissions.can_run_campaigns(actor):
+        raise PermissionDenied
+    with transaction.atomic():
+        need = Need.objects.select_for_update().get(pk=need.pk)
+        if need.status != lifecycle.APPROVED:
+            raise DomainError(_("Only an approved need can be co-financed."))
+        if not need.quotes.valid().filter(pk=quote.pk).exists():
+            raise DomainError(_("Choose a valid quote of this need."))
+        if deadline <= timezone.now():
+            raise DomainError(_("The deadline is already past."))
+        Quote.objects.filter(pk=quote.pk).update(
+            status=QuoteStatus.ACCEPTED, status_changed_at=timezone.now()
+        )
+        campaign = Campaign.objects.create(
+            need=need,
+            quote=quote,
+            split_rule=split_rule,
+            overhead_rate=overhead_rate,
+            cost=quote.amount,
+            provider_contribution=quote.provider_contribution,
+            deadline=deadline,
+            minimum_supermarkets=minimum_supermarkets,
+            opened_by=actor,
+        )
+        needs_services.change_status(need, lifecycle.FUNDING, actor=actor)
+        log_action(actor, "funding.campaign.opened", campaign, {"quote": quote.pk})
+        transaction.on_commit(lambda: _schedule_close(campaign))
+    return campaign
+
+
+def _schedule_close(campaign: Campaign) -> None:
+    """With a worker that can wait, the campaign closes itself at its deadline; otherwise
+    `komunigi close_due_campaigns` (cron) does it."""
+    from komunigi.funding.tasks import close_campaign_at_deadline
+
+    if close_campaign_at_deadline.get_backend().supports_defer:
+        close_campaign_at_deadline.using(run_after=campaign.deadline).enqueue(campaign.pk)
+
+
+def close_due_campaigns(now: datetime.datetime | None = None) -> int:
+    """Close every collecting campaign whose deadline has passed; returns how many."""
+    now = now or timezone.now()
+    closed = 0
+    for campaign in Campaign.objects.filter(status=CampaignStatus.COLLECTING, deadline__lt=now):
+        try:
+            close_campaign(campaign, actor=None)
+        except DomainError:
+            continue  # closed meanwhile by a facilitator
+        closed += 1
+    return closed
+
+
+def pledge(
+    campaign: Campaign,
+    supermarket: Organisation,
+    *,
+    actor: Any,
+    cap: Decimal | None = None,
+    needs_board_approval: bool = False,
+    weight: Decimal | None = None,
+) -> Pledge:
+    """A supermarket's pledge, made or replaced while the campaign collects."""
+    if not permissions.can_pledge(actor, supermarket):
+        raise PermissionDenied
+    if cap is not None:
+        split.check_amount(cap, "cap")
+    with transaction.atomic():
+        campaign = _collecting(campaign)
+        found, created = Pledge.objects.update_or_create(
+            campaign=campaign,
+            organisation=supermarket,
+            defaults={
+                "cap": cap,
+                "needs_board_approval": needs_board_approval,
+                "confirmed_at": None,
+                "weight": weight if campaign.split_rule == SplitRule.CUSTOM else None,
+                "pledged_by": actor,
+            },
+        )
+        verb = "pledged" if created else "pledge_changed"
+        log_action(actor, f"funding.campaign.{verb}", campaign, _pledge_data(found))
+    return found
+
+
+def confirm_pledge(campaign: Campaign, supermarket: Organisation, *, actor: Any) -> Pledge:
+    """The board approved: the conditional pledge becomes firm."""
+    if not permissions.can_pledge(actor, supermarket):
+        raise PermissionDenied
+    with transaction.atomic():
+        campaign = _collecting(campaign)
+        found = Pledge.objects.filter(campaign=campaign, organisation=supermarket).first()
+        if found is None:
+            raise DomainError(_("%(name)s has not pledged.") % {"name": supermarket.name})
+        found.confirmed_at = timezone.now()
+        found.save(update_fields=["confirmed_at"])
+        log_action(actor, "funding.campaign.pledge_confirmed", campaign, _pledge_data(found))
+    return found
+
+
+def withdraw_pledge(campaign: Campaign, supermarket: Organisation, *, actor: Any) -> None:
+    if not permissions.can_pledge(actor, supermarket):
+        raise PermissionDenied
+    with transaction.atomic():
+        campaign = _collecting(campaign)
+        deleted, _rows = Pledge.objects.filter(campaign=campaign, organisation=supermarket).delete()
+        if deleted:
+            log_action(
+                actor, "funding.campaign.pledge_withdrawn", campaign, {"org": supermarket.pk}
+            )
+
+
+def _collecting(campaign: Campaign) -> Campaign:
+    """The campaign, locked so that pledges and the close come one after the other."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if not campaign.is_collecting:
+        raise DomainError(_("This campaign is closed."), code="closed")
+    if campaign.deadline <= timezone.now():
+        raise DomainError(_("The deadline has passed: pledges are closed."), code="closed")
+    return campaign
+
+
+def _pledge_data(found: Pledge) -> dict[str, Any]:
+    return {
+        "org": found.organisation_id,
+        "cap": None if found.cap is None else str(found.cap),
+        "board": found.needs_board_approval,
+    }
+
+
+def current_split(campaign: Campaign, pledges: list[Pledge] | None = None) -> split.Split | None:
+    """The split of the campaign's cost among ``pledges`` (all of them by default)."""
+    pledges = list(campaign.pledges.select_related("organisation")) if pledges is None else pledges
+    if not pledges:
+        return None
+    return split.split(
+        campaign.cost,
+        [split.Participant(str(p.organisation_id), _weight(campaign, p), p.cap) for p in pledges],
+        provider_contribution=campaign.provider_contribution,
+        community_contribution=campaign.community_contribution,
+        overhead_rate=campaign.overhead_rate,
+    )
+
+
+def _weight(campaign: Campaign, found: Pledge) -> Decimal:
+    if campaign.split_rule == SplitRule.HOUSEHOLDS:
+        return Decimal(found.organisation.member_households or 1)
+    if campaign.split_rule == SplitRule.CUSTOM and found.weight:
+        return found.weight
+    return Decimal(1)
+
+
+def close_campaign(campaign: Campaign, *, actor: Any) -> Campaign:
+    """Funded when enough supermarkets pledged firmly and their caps cover the cost: the split
+    is frozen into the ledger (each supermarket owes its share, the provider is owed the quote
+    less its own contribution, the overhead goes to the fund). Failed otherwise: no money
+    moves. Unconfirmed "subject to approval" pledges do not count. The need follows."""
+    if actor is not None and not permissions.can_run_campaigns(actor):
+        raise PermissionDenied
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if not campaign.is_collecting:
+            raise DomainError(_("This campaign is closed."), code="closed")
+        firm = [p for p in campaign.pledges.select_related("organisation") if p.is_firm]
+        result = current_split(campaign, firm)
+        if result is None or not result.fundable or len(firm) < campaign.minimum_supermarkets:
+            result = None
+        funded = result is not None
+        campaign.status = CampaignStatus.FUNDED if funded else CampaignStatus.FAILED
+        campaign.closed_at = timezone.now()
+        fields = ["status", "closed_at"]
+        if result is not None:
+            campaign.to_raise, campaign.overhead = result.to_raise, result.overhead
+            fields += ["to_raise", "overhead"]
+            _post_funded(campaign, firm, result, actor=actor)
+        campaign.save(update_fields=fields)
+        need_status = lifecycle.FUNDED if funded else lifecycle.FAILED
+        needs_services.change_status(campaign.need, need_status, actor=actor)
+        log_action(actor, f"funding.campaign.{campaign.status}", campaign)
+    return campaign
+
+
+def _post_funded(
+    campaign: Campaign, firm: list[Pledge], result: split.Split, *, actor: Any
+) -> LedgerTransaction:
+    pot = ledger.account(AccountKind.CAMPAIGN, campaign)
+    owed_to_provider = campaign.cost - campaign.provider_contribution
+    by_id = {str(p.organisation_id): p.organisation for p in firm}
+    lines = [
+        (ledger.account(AccountKind.ORGANISATION, by_id[key]), -amount)
+        for key, amount in result.shares
+    ]
+    lines += [
+        (pot, result.to_raise + campaign.community_contribution),
+        (ledger.fund(), -campaign.community_contribution),
+        (pot, -owed_to_provider),
+        (ledger.account(AccountKind.PROVIDER, campaign.quote.provider), owed_to_provider),
+        (pot, -result.overhead),
+        (ledger.fund(), result.overhead),
+    ]
+    return ledger.post(
+        TransactionKind.CAMPAIGN_FUNDED,
+        lines,
+        date=instance_today(),
+        actor=actor,
+        description=campaign.need.title,
+        campaign=campaign,
+    )
+
+
+def record_payment(
+    campaign: Campaign,
+    organisation: Organisation,
+    amount: Decimal,
+    *,
+    actor: Any,
+    date: datetime.date,
+    reference: str = "",
+) -> LedgerTransaction:
+    """A bank transfer: from a supermarket for its share, or to the provider for its work."""
+    if not permissions.can_record_payments(actor):
+        raise PermissionDenied
+    split.check_amount(amount, "amount")
+    if amount == 0:
+        raise DomainError(_("A payment moves some money."))
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if campaign.status != CampaignStatus.FUNDED:
+            raise DomainError(_("Payments are recorded on funded campaigns only."))
+        if organisation.pk == campaign.quote.provider_id:
+            kind, holder = TransactionKind.PAYMENT_MADE, AccountKind.PROVIDER
+            lines = [(ledger.account(holder, organisation), -amount), (ledger.outside(), amount)]
+        elif organisation.kind == OrganisationKind.SUPERMARKET:
+            kind, holder = TransactionKind.PAYMENT_RECEIVED, AccountKind.ORGANISATION
+            lines = [(ledger.account(holder, organisation), amount), (ledger.outside(), -amount)]
+        else:
+            raise DomainError(_("Payments come from supermarkets or go to the provider."))
+        recorded = ledger.post(
+            kind,
+            lines,
+            date=date,
+            actor=actor,
+            reference=reference,
+            description=organisation.name,
+            campaign=campaign,
+        )
+        log_action(
+            actor,
+            f"funding.{kind}",
+            campaign,
+            {"org": organisation.pk, "amount": str(amount), "ref": reference},
+        )
+    return recorded
+
+
+def reverse_transaction(
+    original: LedgerTransaction, *, actor: Any, reason: str
+) -> LedgerTransaction:
+    """Correct a mistaken entry with its mirror image: nothing is edited or deleted."""
+    if not permissions.can_record_payments(actor):
+        raise PermissionDenied
+    if not reason.strip():
+        raise DomainError(_("Say why the entry is reversed."))
+    with transaction.atomic():
+        original = LedgerTransaction.objects.select_for_update().get(pk=original.pk)
+        if LedgerTransaction.objects.filter(reverses=original).exists():
+            raise DomainError(_("This entry is already reversed."))
+        if original.kind not in (TransactionKind.PAYMENT_RECEIVED, TransactionKind.PAYMENT_MADE):
+            raise DomainError(_("Only a payment is corrected this way."))
+        reversal = ledger.reverse(
+            original, date=instance_today(), actor=actor, description=reason.strip()
+        )
+        log_action(actor, "funding.transaction.reversed", reversal, {"reverses": original.pk})
+    return reversal

@@ -1,0 +1,20 @@
+"""Background tasks for co-financing: thin, they take ids and call a service."""
+
+from django.utils import timezone
+from django_tasks import task
+
+from komunigi.errors import DomainError
+from komunigi.funding import services
+from komunigi.funding.models import Campaign
+
+
+@task()
+def close_campaign_at_deadline(campaign_id: int) -> bool:
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is None or not campaign.is_collecting or campaign.deadline > timezone.now():
+        return False
+    try:
+        services.close_campaign(campaign, actor=None)
+    except DomainError:
+        return False  # a facilitator closed it first
+    return True
