@@ -5,7 +5,7 @@ from django.contrib.auth.backends import ModelBackend
 # Facilitators manage the community's own data through the admin, but not Django's users'
 # permission tables (auth) nor anything that would let them make themselves superusers.
 FACILITATOR_APP_LABELS = frozenset(
-    {"community", "needs", "audit", "notifications", "django_tasks_db"}
+    {"community", "needs", "meetings", "funding", "audit", "notifications", "django_tasks_db"}
 )
 
 

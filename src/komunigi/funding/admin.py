@@ -4,18 +4,8 @@ an entry is corrected by a reversing transaction, never edited or deleted here."
 from django.contrib import admin
 from django.http import HttpRequest
 
+from komunigi.audit.admin import ReadOnlyAdmin
 from komunigi.funding.models import Campaign, LedgerLine, LedgerTransaction, Pledge
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 class PledgeInline(admin.TabularInline):

@@ -1,8 +1,11 @@
+import datetime
+from decimal import Decimal
+
 import pytest
 from django.test import Client
 
-from komunigi.community.models import User
-from komunigi.community.tests.factories import JoinRequestFactory, UserFactory
+from komunigi.community.models import Role, User
+from komunigi.community.tests.factories import JoinRequestFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -14,6 +17,10 @@ MODEL_PAGES = [
     "/admin/community/apitoken/",
     "/admin/audit/auditevent/",
     "/admin/notifications/outboxmessage/",
+    "/admin/meetings/meeting/",
+    "/admin/meetings/decision/",
+    "/admin/funding/campaign/",
+    "/admin/funding/ledgertransaction/",
     "/admin/community/organisation/add/",
 ]
 
@@ -114,3 +121,28 @@ def test_admin_action_accepts_selected_join_requests(client: Client, facilitator
         "accepted",
         "accepted",
     ]
+
+
+def test_facilitators_read_meetings_and_the_ledger_without_changing_them(
+    client: Client, facilitator: User
+) -> None:
+    from komunigi.funding.ledger import fund, outside, post
+    from komunigi.meetings.tests.test_services import in_session, need_decision
+
+    bees = MembershipFactory(role=Role.REPRESENTATIVE)
+    meeting = in_session(facilitator, {"bees": (bees.organisation, bees.user)}, ["bees"])
+    decision = need_decision(meeting, facilitator)
+    entry = post(
+        "payment_received", [(fund(), Decimal("5.00")), (outside(), Decimal("-5.00"))],
+        date=datetime.date(2026, 11, 23),
+    )  # fmt: skip
+    client.force_login(facilitator)
+    for url in (
+        f"/admin/meetings/meeting/{meeting.pk}/change/",
+        f"/admin/meetings/decision/{decision.pk}/change/",
+        f"/admin/funding/ledgertransaction/{entry.pk}/change/",
+    ):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert b'name="_save"' not in page.content, url  # nothing to save: read only
+    assert client.post(f"/admin/funding/ledgertransaction/{entry.pk}/delete/").status_code == 403
