@@ -1,14 +1,21 @@
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from komunigi.community.models import Organisation
 from komunigi.funding import split
+from komunigi.funding.models import SplitRule
 from komunigi.funding.simulation import explain, parse_decimal
+from komunigi.money import format_money
+from komunigi.needs.models import Need, Quote
 
 MAX_SIMULATED_PARTICIPANTS = 50
+MAX_WEIGHT = Decimal("99999999.99")  # what Pledge.weight holds
 
 
 class DecimalTextField(forms.CharField):
@@ -105,3 +112,140 @@ def _add_error(form: SimulatorForm, rows: list[forms.Form], error: split.SplitEr
             form.add_error("overhead", _("From 0 to less than 100."))
     else:
         form.add_error(error.field, refusal(error))
+
+
+class OpenCampaignForm(forms.Form):
+    quote = forms.ModelChoiceField(
+        label=_("Quote"), queryset=Quote.objects.none(), empty_label=None
+    )
+    split_rule = forms.ChoiceField(
+        label=_("Split rule"), choices=SplitRule.choices, initial=SplitRule.EQUAL
+    )
+    overhead = DecimalTextField(
+        label=_("Overhead for the community (%)"),
+        default=split.ZERO,
+        help_text=_("Kept by the community fund to coordinate the work."),
+    )
+    minimum_supermarkets = forms.IntegerField(
+        label=_("Minimum number of supermarkets"), min_value=1, max_value=100, initial=2
+    )
+    deadline = forms.DateTimeField(
+        label=_("Deadline for pledges"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("In your own time zone."),
+    )
+
+    def __init__(self, *args: Any, need: Need, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        quote_field = self.fields["quote"]
+        quote_field.queryset = need.quotes.valid().select_related("provider")  # type: ignore[attr-defined]
+        quote_field.label_from_instance = _quote_label  # type: ignore[attr-defined]
+
+    def clean_overhead(self) -> Decimal:
+        overhead = self.cleaned_data["overhead"]
+        if not 0 <= overhead < 100 or overhead != overhead.quantize(Decimal("0.01")):
+            raise forms.ValidationError(_("From 0 to less than 100, with at most 2 decimals."))
+        return overhead
+
+    def clean_deadline(self) -> Any:
+        deadline = self.cleaned_data["deadline"]
+        if deadline <= timezone.now():
+            raise forms.ValidationError(_("The deadline must be in the future."))
+        return deadline
+
+
+def _quote_label(quote: Quote) -> str:
+    return _("%(provider)s: %(amount)s, valid until %(date)s") % {
+        "provider": quote.provider.name,
+        "amount": format_money(quote.amount, settings.KOMUNIGI_CURRENCY, get_language()),
+        "date": formats.date_format(quote.valid_until, "SHORT_DATE_FORMAT"),
+    }
+
+
+class PledgeForm(forms.Form):
+    supermarket = forms.ModelChoiceField(
+        label=_("Supermarket"), queryset=Organisation.objects.none(), empty_label=None
+    )
+    cap = DecimalTextField(
+        label=_("We pay at most"),
+        default=None,
+        required=False,
+        help_text=_("Optional. Empty: our share, whatever it is."),
+    )
+    weight = DecimalTextField(
+        label=_("Weight"), default=None, required=False, help_text=_("The weight agreed for us.")
+    )
+    needs_board_approval = forms.BooleanField(
+        label=_("Subject to our board's approval"),
+        required=False,
+        help_text=_("It counts once you confirm it here."),
+    )
+
+    def __init__(self, *args: Any, supermarkets: Any, custom_weights: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["supermarket"].queryset = supermarkets  # type: ignore[attr-defined]
+        if not custom_weights:
+            del self.fields["weight"]
+
+    def clean_cap(self) -> Decimal | None:
+        cap = self.cleaned_data["cap"]
+        if cap is not None:
+            try:
+                split.check_amount(cap, "cap")
+            except split.SplitError as error:
+                raise forms.ValidationError(refusal(error)) from None
+        return cap
+
+    def clean_weight(self) -> Decimal | None:
+        weight = self.cleaned_data.get("weight")
+        if weight is not None and not 0 < weight <= MAX_WEIGHT:
+            raise forms.ValidationError(_("A weight must be more than 0."))
+        return weight
+
+
+class PaymentForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("From or to"), queryset=Organisation.objects.none(), empty_label=None
+    )
+    amount = DecimalTextField(label=_("Amount"))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(label=_("Bank reference"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+
+    def clean_amount(self) -> Decimal:
+        amount = self.cleaned_data["amount"]
+        try:
+            split.check_amount(amount, "amount")
+        except split.SplitError as error:
+            raise forms.ValidationError(refusal(error)) from None
+        if amount == 0:
+            raise forms.ValidationError(_("A payment moves some money."))
+        return amount
+
+
+class ReversalForm(forms.Form):
+    reason = forms.CharField(label=_("Why"), max_length=300)
+
+
+class LateJoinerForm(forms.Form):
+    supermarket = forms.ModelChoiceField(
+        label=_("Supermarket"), queryset=Organisation.objects.none(), empty_label=None
+    )
+    premium = DecimalTextField(
+        label=_("Late-joiner premium (%)"),
+        default=split.ZERO,
+        help_text=_("Paid on top of its share, to the community fund."),
+    )
+
+    def __init__(self, *args: Any, supermarkets: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["supermarket"].queryset = supermarkets  # type: ignore[attr-defined]
+
+    def clean_premium(self) -> Decimal:
+        premium = self.cleaned_data["premium"]
+        if not 0 <= premium < 100 or premium != premium.quantize(Decimal("0.01")):
+            raise forms.ValidationError(_("From 0 to less than 100, with at most 2 decimals."))
+        return premium

@@ -56,6 +56,8 @@ class TransactionKind(models.TextChoices):
     CAMPAIGN_FUNDED = "campaign_funded", _("Campaign funded")
     PAYMENT_RECEIVED = "payment_received", _("Payment received")
     PAYMENT_MADE = "payment_made", _("Payment made")
+    LATE_JOINER = "late_joiner", _("Late joiner's catch-up share")
+    LATE_JOINER_PREMIUM = "late_joiner_premium", _("Late joiner's premium")
     REVERSAL = "reversal", _("Reversal")
 
 
@@ -265,3 +267,36 @@ class Pledge(models.Model):
     def is_firm(self) -> bool:
         """Counts at the close: unconditional, or confirmed by the board."""
         return not self.needs_board_approval or self.confirmed_at is not None
+
+
+class LateJoiner(models.Model):
+    """A supermarket that adopted an already funded development (DESIGN.md §4.3)."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="late_joiners", verbose_name=_("campaign")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("supermarket")
+    )
+    weight = models.DecimalField(_("weight"), max_digits=10, decimal_places=2, default=Decimal(1))
+    premium_rate = models.DecimalField(
+        _("late-joiner premium"), max_digits=5, decimal_places=4, default=Decimal(0)
+    )
+    # None when its catch-up share is zero (a development that cost nothing to share).
+    transaction = models.OneToOneField(
+        LedgerTransaction, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("late joiner")
+        verbose_name_plural = _("late joiners")
+        ordering = ["recorded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "organisation"], name="one_late_join_per_supermarket"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} → {self.campaign}"

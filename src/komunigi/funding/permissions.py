@@ -3,7 +3,7 @@
 from typing import Any
 
 from komunigi.community.models import Organisation, OrganisationKind, is_facilitator
-from komunigi.needs.permissions import supermarkets_voting_through
+from komunigi.needs.permissions import is_in, supermarkets_voting_through
 
 
 def can_run_campaigns(user: Any) -> bool:
@@ -23,4 +23,11 @@ def can_pledge(user: Any, supermarket: Organisation) -> bool:
     return (
         supermarket.kind == OrganisationKind.SUPERMARKET
         and supermarkets_pledging_through(user).filter(pk=supermarket.pk).exists()
+    )
+
+
+def can_export_shares(user: Any, campaign: Any) -> bool:
+    """Facilitators, and the provider who invoices the shares."""
+    return campaign.status == "funded" and (
+        is_facilitator(user) or is_in(user, campaign.quote.provider_id)
     )

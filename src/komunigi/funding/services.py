@@ -17,6 +17,8 @@ from komunigi.funding.models import (
     AccountKind,
     Campaign,
     CampaignStatus,
+    LateJoiner,
+    LedgerLine,
     LedgerTransaction,
     Pledge,
     SplitRule,
@@ -314,3 +316,124 @@ def reverse_transaction(
         )
         log_action(actor, "funding.transaction.reversed", reversal, {"reverses": original.pk})
     return reversal
+
+
+def borne_shares(campaign: Campaign) -> dict[int, Decimal]:
+    """What each participant of a funded campaign bears now: its share at the close, less the
+    credits late joiners brought it, or a late joiner's catch-up share (premium apart)."""
+    borne: dict[int, Decimal] = {}
+    lines = LedgerLine.objects.filter(
+        transaction__campaign=campaign,
+        transaction__kind__in=[TransactionKind.CAMPAIGN_FUNDED, TransactionKind.LATE_JOINER],
+        account__kind=AccountKind.ORGANISATION,
+    ).select_related("account")
+    for line in lines:
+        key = line.account.organisation_id
+        borne[key] = borne.get(key, Decimal("0.00")) - line.amount
+    for joiner in campaign.late_joiners.all():  # whose catch-up share rounded to nothing
+        borne.setdefault(joiner.organisation_id, Decimal("0.00"))
+    return borne
+
+
+def add_late_joiner(
+    campaign: Campaign,
+    supermarket: Organisation,
+    *,
+    actor: Any,
+    premium_rate: Decimal = Decimal(0),
+    weight: Decimal | None = None,
+) -> LateJoiner:
+    """A supermarket adopts a funded development (DESIGN.md §4.3): the split is recomputed
+    with it included; it owes its new share (plus the premium, for the fund) and every earlier
+    payer is credited what it overpaid under the new split. Earlier payers are capped at what
+    they bear, so rounding can never raise anyone's share: credits sum exactly to the
+    catch-up share."""
+    if not permissions.can_run_campaigns(actor):
+        raise PermissionDenied
+    if not 0 <= premium_rate < 1:
+        raise DomainError(_("A premium from 0 to less than 100 percent."))
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if campaign.status != CampaignStatus.FUNDED:
+            raise DomainError(_("Only a funded development can be adopted later."))
+        if supermarket.kind != OrganisationKind.SUPERMARKET:
+            raise DomainError(_("Only a supermarket shares the cost."))
+        borne = borne_shares(campaign)
+        if supermarket.pk in borne:
+            raise DomainError(
+                _("%(name)s already shares this development.") % {"name": supermarket.name}
+            )
+        weights = _participant_weights(campaign)
+        weights[supermarket.pk] = weight or _rule_weight(campaign, supermarket)
+        result = split.split(
+            campaign.cost,
+            [
+                split.Participant(str(pk), weights[pk], borne.get(pk))
+                for pk in [*borne, supermarket.pk]
+            ],
+            provider_contribution=campaign.provider_contribution,
+            community_contribution=campaign.community_contribution,
+            overhead_rate=campaign.overhead_rate,
+        )
+        new = {int(key): amount for key, amount in result.shares}
+        catch_up = new[supermarket.pk]
+        organisations = Organisation.objects.in_bulk([*borne, supermarket.pk])
+        lines = [(ledger.account(AccountKind.ORGANISATION, supermarket), -catch_up)]
+        lines += [
+            (ledger.account(AccountKind.ORGANISATION, organisations[pk]), borne[pk] - new[pk])
+            for pk in borne
+        ]
+        recorded = (
+            ledger.post(
+                TransactionKind.LATE_JOINER,
+                lines,
+                date=instance_today(),
+                actor=actor,
+                description=supermarket.name,
+                campaign=campaign,
+            )
+            if catch_up
+            else None
+        )
+        premium = split.to_cents(catch_up * premium_rate)
+        if premium:
+            ledger.post(
+                TransactionKind.LATE_JOINER_PREMIUM,
+                [
+                    (ledger.account(AccountKind.ORGANISATION, supermarket), -premium),
+                    (ledger.fund(), premium),
+                ],
+                date=instance_today(),
+                actor=actor,
+                description=supermarket.name,
+                campaign=campaign,
+            )
+        joiner = LateJoiner.objects.create(
+            campaign=campaign,
+            organisation=supermarket,
+            weight=weights[supermarket.pk],
+            premium_rate=premium_rate,
+            transaction=recorded,
+        )
+        log_action(
+            actor,
+            "funding.campaign.late_joiner",
+            campaign,
+            {"org": supermarket.pk, "share": str(catch_up), "premium": str(premium)},
+        )
+    return joiner
+
+
+def _participant_weights(campaign: Campaign) -> dict[int, Decimal]:
+    weights = {
+        p.organisation_id: _weight(campaign, p)
+        for p in campaign.pledges.select_related("organisation")
+    }
+    weights.update({j.organisation_id: j.weight for j in campaign.late_joiners.all()})
+    return weights
+
+
+def _rule_weight(campaign: Campaign, supermarket: Organisation) -> Decimal:
+    if campaign.split_rule == SplitRule.HOUSEHOLDS:
+        return Decimal(supermarket.member_households or 1)
+    return Decimal(1)

@@ -76,6 +76,11 @@ class Split:
         return dict(self.shares)[key]
 
 
+def to_cents(amount: Decimal) -> Decimal:
+    """Half up to the cent, as the amount to raise is rounded."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def split(
     total: Decimal,
     participants: Sequence[Participant],

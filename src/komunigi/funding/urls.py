@@ -3,5 +3,19 @@ from django.urls import path
 from komunigi.funding import views
 
 urlpatterns = [
+    path("co-financing/", views.campaign_list, name="campaigns"),
     path("co-financing/simulator/", views.simulator, name="funding_simulator"),
+    path("co-financing/<int:pk>/", views.campaign_detail, name="campaign"),
+    path("co-financing/<int:pk>/split/", views.campaign_split, name="campaign_split"),
+    path("co-financing/<int:pk>/pledge/", views.campaign_pledge, name="campaign_pledge"),
+    path("co-financing/<int:pk>/close/", views.campaign_close, name="campaign_close"),
+    path("co-financing/<int:pk>/payments/", views.campaign_payment, name="campaign_payment"),
+    path(
+        "co-financing/<int:pk>/late-joiners/",
+        views.campaign_late_joiner,
+        name="campaign_late_joiner",
+    ),
+    path("co-financing/<int:pk>/shares.csv", views.campaign_shares_csv, name="campaign_csv"),
+    path("needs/<int:need_id>/co-financing/", views.campaign_open, name="campaign_open"),
+    path("ledger/<int:pk>/reverse/", views.transaction_reverse, name="transaction_reverse"),
 ]

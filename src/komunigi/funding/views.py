@@ -1,11 +1,44 @@
+import csv
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from komunigi.funding import split
-from komunigi.funding.forms import ParticipantFormSet, SimulatorForm, simulate
+from komunigi.community.models import Organisation, OrganisationKind
+from komunigi.errors import DomainError
+from komunigi.funding import permissions, services, split, statements
+from komunigi.funding.forms import (
+    LateJoinerForm,
+    OpenCampaignForm,
+    ParticipantFormSet,
+    PaymentForm,
+    PledgeForm,
+    ReversalForm,
+    SimulatorForm,
+    simulate,
+)
+from komunigi.funding.models import (
+    AccountKind,
+    Campaign,
+    CampaignStatus,
+    LedgerLine,
+    LedgerTransaction,
+    SplitRule,
+    TransactionKind,
+)
+from komunigi.funding.services import DEFAULT_OVERHEAD_RATE
+from komunigi.needs.models import Need, instance_today
 
 PARTICIPANTS_PREFIX = "p"
 # What the page opens with: the deck's shift reminder e-mails, 300 € shared by 4.
@@ -86,3 +119,285 @@ def _bars(result: split.Split) -> list[Bar]:
 
 def _chart_width(result: split.Split | None) -> int:
     return len(result.curve) * (BAR_WIDTH + BAR_GAP) if result else 0
+
+
+# Campaigns ---------------------------------------------------------------------------------
+
+
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    campaigns = Campaign.objects.with_details().annotate(pledge_count=Count("pledges"))
+    return render(
+        request,
+        "funding/campaign_list.html",
+        {
+            "collecting": campaigns.filter(status=CampaignStatus.COLLECTING).order_by("deadline"),
+            "closed": campaigns.exclude(status=CampaignStatus.COLLECTING).order_by("-closed_at"),
+        },
+    )
+
+
+def campaign_detail(request: HttpRequest, pk: int, **bound: Any) -> HttpResponse:
+    campaign = get_object_or_404(Campaign.objects.with_details(), pk=pk)
+    return render(
+        request,
+        "funding/campaign_detail.html",
+        _campaign_context(request, campaign, **bound),
+        status=400 if bound else 200,
+    )
+
+
+def campaign_split(request: HttpRequest, pk: int) -> HttpResponse:
+    """The part of the campaign page that pledges change (polled by htmx)."""
+    campaign = get_object_or_404(Campaign.objects.with_details(), pk=pk)
+    return render(request, "funding/_campaign_split.html", _split_context(campaign))
+
+
+def _split_context(campaign: Campaign) -> dict[str, Any]:
+    pledges = list(campaign.pledges.select_related("organisation"))
+    result = services.current_split(campaign, pledges) if campaign.is_collecting else None
+    if campaign.is_collecting:
+        shares = dict(result.shares) if result and result.fundable else {}
+    else:
+        shares = {
+            str(line.account.organisation_id): -line.amount
+            for line in LedgerLine.objects.filter(
+                transaction__campaign=campaign,
+                transaction__kind=TransactionKind.CAMPAIGN_FUNDED,
+                account__kind=AccountKind.ORGANISATION,
+            ).select_related("account")
+        }
+    firm = sum(1 for p in pledges if p.is_firm)
+    return {
+        "campaign": campaign,
+        "result": result,
+        "rows": [(p, shares.get(str(p.organisation_id))) for p in pledges],
+        "firm": firm,
+        "progress_max": max(campaign.minimum_supermarkets, firm),
+    }
+
+
+def _campaign_context(request: HttpRequest, campaign: Campaign, **bound: Any) -> dict[str, Any]:
+    user = request.user
+    pledging = permissions.supermarkets_pledging_through(user)
+    custom = campaign.split_rule == SplitRule.CUSTOM
+    can_pay = permissions.can_record_payments(user) and campaign.status == CampaignStatus.FUNDED
+    context = {
+        **_split_context(campaign),
+        "can_run": permissions.can_run_campaigns(user),
+        "own_pledges": list(
+            campaign.pledges.filter(organisation__in=pledging).select_related("organisation")
+        ),
+        "pledge_form": bound.get("pledge_form")
+        or (
+            PledgeForm(supermarkets=pledging, custom_weights=custom)
+            if campaign.is_collecting and pledging.exists()
+            else None
+        ),
+        "can_export": permissions.can_export_shares(user, campaign),
+    }
+    if can_pay:
+        context["payment_form"] = bound.get("payment_form") or PaymentForm(
+            organisations=_payers(campaign), initial={"date": instance_today()}
+        )
+        context["entries"] = list(
+            campaign.transactions.exclude(kind=TransactionKind.CAMPAIGN_FUNDED)
+            .select_related("reverses")
+            .prefetch_related("lines__account__organisation")
+        )
+        context["reversed_ids"] = {e.reverses_id for e in context["entries"] if e.reverses_id}
+        context["reversal_form"] = ReversalForm()
+        context["late_joiner_form"] = bound.get("late_joiner_form") or LateJoinerForm(
+            supermarkets=_possible_late_joiners(campaign)
+        )
+    return context
+
+
+def _possible_late_joiners(campaign: Campaign) -> Any:
+    sharing = services.borne_shares(campaign)
+    return (
+        Organisation.objects.members()
+        .filter(kind=OrganisationKind.SUPERMARKET)
+        .exclude(pk__in=sharing)
+        .order_by("name")
+    )
+
+
+@login_required
+@require_POST
+def campaign_late_joiner(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_object_or_404(Campaign.objects.with_details(), pk=pk)
+    if not permissions.can_run_campaigns(request.user):
+        raise PermissionDenied
+    form = LateJoinerForm(request.POST, supermarkets=_possible_late_joiners(campaign))
+    if not form.is_valid():
+        return campaign_detail(request, pk, late_joiner_form=form)
+    supermarket = form.cleaned_data["supermarket"]
+    try:
+        services.add_late_joiner(
+            campaign,
+            supermarket,
+            actor=request.user,
+            premium_rate=form.cleaned_data["premium"] / 100,
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s now shares this development; earlier payers are credited.")
+            % {"name": supermarket.name},
+        )
+    return redirect(campaign)
+
+
+def _payers(campaign: Campaign) -> Any:
+    return (
+        Organisation.objects.filter(
+            Q(pk=campaign.quote.provider_id) | Q(pledges__campaign=campaign)
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+@login_required
+def campaign_open(request: HttpRequest, need_id: int) -> HttpResponse:
+    if not permissions.can_run_campaigns(request.user):
+        raise PermissionDenied
+    need = get_object_or_404(Need, pk=need_id)
+    initial = {
+        "overhead": str(DEFAULT_OVERHEAD_RATE * 100),
+        "deadline": timezone.localtime() + datetime.timedelta(weeks=3),
+    }
+    form = OpenCampaignForm(request.POST or None, need=need, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.open_campaign(
+                need,
+                form.cleaned_data["quote"],
+                actor=request.user,
+                deadline=form.cleaned_data["deadline"],
+                split_rule=form.cleaned_data["split_rule"],
+                minimum_supermarkets=form.cleaned_data["minimum_supermarkets"],
+                overhead_rate=form.cleaned_data["overhead"] / 100,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The campaign is open: supermarkets can pledge."))
+            return redirect(campaign)
+    status = 400 if form.errors else 200
+    return render(
+        request, "funding/campaign_form.html", {"need": need, "form": form}, status=status
+    )
+
+
+@login_required
+@require_POST
+def campaign_pledge(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_object_or_404(Campaign, pk=pk)
+    pledging = permissions.supermarkets_pledging_through(request.user)
+    if not pledging.exists():
+        raise PermissionDenied
+    form = PledgeForm(
+        request.POST, supermarkets=pledging, custom_weights=campaign.split_rule == SplitRule.CUSTOM
+    )
+    if not form.is_valid():
+        return campaign_detail(request, pk, pledge_form=form)
+    supermarket = form.cleaned_data["supermarket"]
+    action = request.POST.get("action", "pledge")
+    try:
+        if action == "withdraw":
+            services.withdraw_pledge(campaign, supermarket, actor=request.user)
+            messages.success(request, _("%(name)s's pledge is withdrawn.") % {"name": supermarket})
+        elif action == "confirm":
+            services.confirm_pledge(campaign, supermarket, actor=request.user)
+            messages.success(request, _("%(name)s's pledge is confirmed.") % {"name": supermarket})
+        else:
+            services.pledge(
+                campaign,
+                supermarket,
+                actor=request.user,
+                cap=form.cleaned_data["cap"],
+                needs_board_approval=form.cleaned_data["needs_board_approval"],
+                weight=form.cleaned_data.get("weight"),
+            )
+            messages.success(request, _("%(name)s's pledge is recorded.") % {"name": supermarket})
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(campaign)
+
+
+@login_required
+@require_POST
+def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_object_or_404(Campaign, pk=pk)
+    if not permissions.can_run_campaigns(request.user):
+        raise PermissionDenied
+    try:
+        closed = services.close_campaign(campaign, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        if closed.status == CampaignStatus.FUNDED:
+            messages.success(request, _("The campaign is funded: the shares are owed."))
+        else:
+            messages.warning(request, _("The campaign failed: nobody owes anything."))
+    return redirect(campaign)
+
+
+@login_required
+@require_POST
+def campaign_payment(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_object_or_404(Campaign.objects.with_details(), pk=pk)
+    if not permissions.can_record_payments(request.user):
+        raise PermissionDenied
+    form = PaymentForm(request.POST, organisations=_payers(campaign))
+    if not form.is_valid():
+        return campaign_detail(request, pk, payment_form=form)
+    try:
+        services.record_payment(
+            campaign,
+            form.cleaned_data["organisation"],
+            form.cleaned_data["amount"],
+            actor=request.user,
+            date=form.cleaned_data["date"],
+            reference=form.cleaned_data["reference"],
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The payment is recorded."))
+    return redirect(campaign)
+
+
+@login_required
+@require_POST
+def transaction_reverse(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(LedgerTransaction, pk=pk)
+    if not permissions.can_record_payments(request.user):
+        raise PermissionDenied
+    form = ReversalForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(_("Say why the entry is reversed."))
+        services.reverse_transaction(entry, actor=request.user, reason=form.cleaned_data["reason"])
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The entry is reversed."))
+    return redirect(entry.campaign or "campaigns")
+
+
+def campaign_shares_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """Each supermarket's share, paid and still due: for the provider's invoices."""
+    campaign = get_object_or_404(Campaign.objects.with_details(), pk=pk)
+    if not permissions.can_export_shares(request.user, campaign):
+        raise PermissionDenied
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-shares.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["organisation", "share", "paid", "due", "currency"])
+    for row in statements.campaign_shares(campaign):
+        writer.writerow([row.name, row.share, row.paid, row.due, settings.KOMUNIGI_CURRENCY])
+    return response

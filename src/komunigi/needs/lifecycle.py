@@ -47,6 +47,8 @@ ACTIVE = frozenset(
 # Moves made by the platform itself, never chosen by hand: a need is "quoted" exactly while
 # it has a valid quote.
 AUTOMATIC = frozenset({(OPEN, QUOTED), (QUOTED, OPEN)})
+# Statuses in which a need has (or is about to have) co-financing campaigns.
+CO_FINANCING = frozenset({APPROVED, FUNDING, FUNDED, FAILED, IN_PROGRESS, DELIVERED, CLOSED})
 # Statuses in which a need may enter a priority round.
 RANKABLE = frozenset({OPEN, QUOTED})
 # Statuses in which the text of a need may still change.

@@ -164,6 +164,7 @@ def _render_need(
         and need.status in (lifecycle.OPEN, lifecycle.QUOTED),
         "provider_ids": set(providers.values_list("pk", flat=True)),
         "is_facilitator": is_facilitator(user),
+        "co_financing_statuses": lifecycle.CO_FINANCING,
         "status_form": StatusForm(allowed=statuses) if statuses else None,
         "interest_form": InterestForm(
             supermarkets=supermarkets, initial=_interest_initial(supermarkets, own_interests)

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from babel.numbers import format_percent
 from django import template
 from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
@@ -33,3 +34,12 @@ def money(amount: Decimal | None) -> str:
 def get_item(mapping: dict | None, key: object) -> object:
     """``mapping[key]`` in a template, or None."""
     return (mapping or {}).get(key)
+
+
+@register.filter
+def percent(rate: Decimal | None) -> str:
+    """``0.05`` → ``5 %`` in French, ``5%`` in English."""
+    if rate is None:
+        return ""
+    language = (get_language() or "en").replace("-", "_")
+    return format_percent(rate, locale=language, decimal_quantization=False)
