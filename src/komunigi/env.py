@@ -5,6 +5,7 @@ present but unusable, so a typo in a deployment fails at start-up, not at the fi
 """
 
 import os
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -36,6 +37,18 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def env_rate(name: str, default: str) -> Decimal:
+    """A rate from 0 to less than 1 with at most 4 decimals: "0.05" is five per cent."""
+    raw = os.environ.get(name, "").strip() or default
+    try:
+        rate = Decimal(raw)
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name} must be a rate such as 0.05, not {raw!r}") from None
+    if not (rate.is_finite() and 0 <= rate < 1 and rate == rate.quantize(Decimal("0.0001"))):
+        raise ImproperlyConfigured(f"{name} must be from 0 to less than 1, not {raw!r}")
+    return rate
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

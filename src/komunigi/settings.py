@@ -13,7 +13,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from komunigi.env import env_bool, env_choice, env_int, env_list, env_str
+from komunigi.env import env_bool, env_choice, env_int, env_list, env_rate, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -58,6 +58,10 @@ KOMUNIGI_BASE_URL = env_str(
 ).rstrip("/")
 KOMUNIGI_COMMUNITY_NAME = env_str("KOMUNIGI_COMMUNITY_NAME", "Komunigi")
 KOMUNIGI_CURRENCY = env_str("KOMUNIGI_CURRENCY", "EUR")  # ISO 4217; one currency per instance
+# Share of each co-financed amount kept by the community fund (campaigns may set another).
+KOMUNIGI_OVERHEAD_RATE = env_rate("KOMUNIGI_OVERHEAD_RATE", "0.05")
+# Whether visitors see what each organisation paid in the co-financing history (members do).
+KOMUNIGI_PUBLIC_SHARES = env_bool("KOMUNIGI_PUBLIC_SHARES", True)
 # Attachments of needs: images and PDF files up to this size.
 KOMUNIGI_ATTACHMENT_MAX_BYTES = env_int("KOMUNIGI_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
 KOMUNIGI_JOIN_REQUESTS_PER_IP_PER_HOUR = env_int("KOMUNIGI_JOIN_REQUESTS_PER_IP_PER_HOUR", 5)

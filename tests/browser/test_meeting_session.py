@@ -31,7 +31,7 @@ PRESENT = [
 ]
 MEMBER_SUPERMARKETS = 10
 # On the December meeting's agenda, to be decided by a simple majority.
-NEED = "Générer les étiquettes d'articles dans Odoo"
+NEED = "Gérer les consignes (bocaux, bouteilles)"
 # htmx polls the live section every 4 s.
 POLLED = 10_000
 

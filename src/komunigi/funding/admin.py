@@ -4,8 +4,15 @@ an entry is corrected by a reversing transaction, never edited or deleted here."
 from django.contrib import admin
 from django.http import HttpRequest
 
-from komunigi.audit.admin import ReadOnlyAdmin
-from komunigi.funding.models import Campaign, LedgerLine, LedgerTransaction, Pledge
+from komunigi.audit.admin import AuditedAdmin, ReadOnlyAdmin
+from komunigi.funding.models import (
+    Campaign,
+    LateJoiner,
+    LedgerLine,
+    LedgerTransaction,
+    Pledge,
+    Sponsorship,
+)
 
 
 class PledgeInline(admin.TabularInline):
@@ -42,3 +49,16 @@ class LedgerTransactionAdmin(ReadOnlyAdmin):
     list_filter = ["kind"]
     date_hierarchy = "date"
     inlines = [LedgerLineInline]
+
+
+@admin.register(Sponsorship)
+class SponsorshipAdmin(AuditedAdmin):
+    """Granted by facilitators: the share the fund pays is written at each campaign's close."""
+
+    list_display = ["organisation", "percentage", "starts_on", "ends_on"]
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(LateJoiner)
+class LateJoinerAdmin(ReadOnlyAdmin):
+    list_display = ["organisation", "campaign", "weight", "premium_rate", "recorded_at"]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from komunigi.community.models import Organisation
 from komunigi.funding import split
-from komunigi.funding.models import SplitRule
+from komunigi.funding.models import ExpenseCategory, SplitRule, TransactionKind
 from komunigi.funding.simulation import explain, parse_decimal
 from komunigi.money import format_money
 from komunigi.needs.models import Need, Quote
@@ -249,3 +249,30 @@ class LateJoinerForm(forms.Form):
         if not 0 <= premium < 100 or premium != premium.quantize(Decimal("0.01")):
             raise forms.ValidationError(_("From 0 to less than 100, with at most 2 decimals."))
         return premium
+
+
+class FundEntryForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Income or expense"),
+        choices=[(TransactionKind.SUBSIDY, _("Subsidy")), (TransactionKind.EXPENSE, _("Expense"))],
+    )
+    category = forms.ChoiceField(
+        label=_("Expense for"),
+        choices=ExpenseCategory.choices,
+        required=False,
+        help_text=_("For an expense only."),
+    )
+    amount = DecimalTextField(label=_("Amount"))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(label=_("What"), max_length=300)
+    reference = forms.CharField(label=_("Bank reference"), max_length=100, required=False)
+
+    def clean_amount(self) -> Decimal:
+        amount = self.cleaned_data["amount"]
+        try:
+            split.check_amount(amount, "amount")
+        except split.SplitError as error:
+            raise forms.ValidationError(refusal(error)) from None
+        if amount == 0:
+            raise forms.ValidationError(_("A payment moves some money."))
+        return amount

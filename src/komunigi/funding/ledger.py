@@ -46,6 +46,7 @@ def post(
     actor: Any = None,
     description: str = "",
     reference: str = "",
+    category: str = "",
     campaign: Any = None,
     reverses: LedgerTransaction | None = None,
 ) -> LedgerTransaction:
@@ -60,6 +61,7 @@ def post(
         date=date,
         description=description[:300],
         reference=reference,
+        category=category,
         campaign=campaign,
         reverses=reverses,
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -82,6 +84,7 @@ def reverse(
         date=date,
         actor=actor,
         description=description,
+        category=original.category,
         campaign=original.campaign,
         reverses=original,
     )

@@ -58,7 +58,17 @@ class TransactionKind(models.TextChoices):
     PAYMENT_MADE = "payment_made", _("Payment made")
     LATE_JOINER = "late_joiner", _("Late joiner's catch-up share")
     LATE_JOINER_PREMIUM = "late_joiner_premium", _("Late joiner's premium")
+    SPONSORSHIP = "sponsorship", _("Sponsorship")
+    SUBSIDY = "subsidy", _("Subsidy")
+    EXPENSE = "expense", _("Expense")
     REVERSAL = "reversal", _("Reversal")
+
+
+class ExpenseCategory(models.TextChoices):
+    ESTIMATION = "estimation", _("Estimation hours")
+    COORDINATION = "coordination", _("Coordination")
+    EVENTS = "events", _("Events")
+    OTHER = "other", _("Other")
 
 
 class AppendOnly(models.Model):
@@ -81,6 +91,9 @@ class LedgerTransaction(AppendOnly):
     date = models.DateField(_("date"))
     description = models.CharField(_("description"), max_length=300, blank=True)
     reference = models.CharField(_("bank reference"), max_length=100, blank=True)
+    category = models.CharField(
+        _("category"), max_length=20, choices=ExpenseCategory.choices, blank=True
+    )
     campaign = models.ForeignKey(
         "Campaign",
         on_delete=models.PROTECT,
@@ -300,3 +313,37 @@ class LateJoiner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} → {self.campaign}"
+
+
+class Sponsorship(models.Model):
+    """For a period, the community fund pays part of an organisation's shares (DESIGN.md §4.3):
+    a way to welcome a new partner. What it costs shows on the budget page."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="sponsorships",
+        verbose_name=_("organisation"),
+    )
+    percentage = models.DecimalField(
+        _("percentage of its shares"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal(100))],
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    note = models.CharField(_("why"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("sponsorship")
+        verbose_name_plural = _("sponsorships")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="sponsorship_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.percentage} %"

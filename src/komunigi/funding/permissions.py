@@ -3,7 +3,11 @@
 from typing import Any
 
 from komunigi.community.models import Organisation, OrganisationKind, is_facilitator
-from komunigi.needs.permissions import is_in, supermarkets_voting_through
+from komunigi.needs.permissions import (
+    is_in,
+    organisations_proposing_for,
+    supermarkets_voting_through,
+)
 
 
 def can_run_campaigns(user: Any) -> bool:
@@ -31,3 +35,13 @@ def can_export_shares(user: Any, campaign: Any) -> bool:
     return campaign.status == "funded" and (
         is_facilitator(user) or is_in(user, campaign.quote.provider_id)
     )
+
+
+def is_member_anywhere(user: Any) -> bool:
+    """Someone of the community: a person in a member organisation, or a facilitator."""
+    return is_facilitator(user) or organisations_proposing_for(user).exists()
+
+
+def can_see_statement(user: Any, organisation: Organisation) -> bool:
+    """An organisation's account is for its own people (and the facilitators)."""
+    return is_facilitator(user) or is_in(user, organisation.pk)

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -17,18 +18,28 @@ from komunigi.funding.models import (
     AccountKind,
     Campaign,
     CampaignStatus,
+    ExpenseCategory,
     LateJoiner,
     LedgerLine,
     LedgerTransaction,
     Pledge,
     SplitRule,
+    Sponsorship,
     TransactionKind,
 )
 from komunigi.needs import lifecycle
 from komunigi.needs import services as needs_services
 from komunigi.needs.models import Need, Quote, QuoteStatus, instance_today
 
-DEFAULT_OVERHEAD_RATE = Decimal("0.05")
+# Entries a facilitator typed, and may so correct by reversing them.
+CORRECTABLE = frozenset(
+    {
+        TransactionKind.PAYMENT_RECEIVED,
+        TransactionKind.PAYMENT_MADE,
+        TransactionKind.SUBSIDY,
+        TransactionKind.EXPENSE,
+    }
+)
 
 
 def open_campaign(
@@ -39,7 +50,7 @@ def open_campaign(
     deadline: datetime.datetime,
     split_rule: str = SplitRule.EQUAL,
     minimum_supermarkets: int = 2,
-    overhead_rate: Decimal = DEFAULT_OVERHEAD_RATE,
+    overhead_rate: Decimal | None = None,
 ) -> Campaign:
     """Open the co-financing of an approved need on one of its valid quotes, which becomes the
     accepted one. The need moves to "being funded"."""
@@ -60,7 +71,9 @@ def open_campaign(
             need=need,
             quote=quote,
             split_rule=split_rule,
-            overhead_rate=overhead_rate,
+            overhead_rate=settings.KOMUNIGI_OVERHEAD_RATE
+            if overhead_rate is None
+            else overhead_rate,
             cost=quote.amount,
             provider_contribution=quote.provider_contribution,
             deadline=deadline,
@@ -242,7 +255,7 @@ def _post_funded(
         (pot, -result.overhead),
         (ledger.fund(), result.overhead),
     ]
-    return ledger.post(
+    funded = ledger.post(
         TransactionKind.CAMPAIGN_FUNDED,
         lines,
         date=instance_today(),
@@ -250,6 +263,77 @@ def _post_funded(
         description=campaign.need.title,
         campaign=campaign,
     )
+    _post_sponsorships(campaign, [(by_id[key], amount) for key, amount in result.shares], actor)
+    return funded
+
+
+def _post_sponsorships(
+    campaign: Campaign, shares: list[tuple[Organisation, Decimal]], actor: Any
+) -> None:
+    """The fund pays its percentage of the share of each organisation sponsored today."""
+    today = instance_today()
+    active = {
+        s.organisation_id: s
+        for s in Sponsorship.objects.filter(
+            organisation__in=[o for o, _ in shares], starts_on__lte=today, ends_on__gte=today
+        )
+    }
+    for organisation, amount in shares:
+        sponsorship = active.get(organisation.pk)
+        if sponsorship is None:
+            continue
+        paid = split.to_cents(amount * sponsorship.percentage / 100)
+        if paid:
+            ledger.post(
+                TransactionKind.SPONSORSHIP,
+                [
+                    (ledger.account(AccountKind.ORGANISATION, organisation), paid),
+                    (ledger.fund(), -paid),
+                ],
+                date=today,
+                actor=actor,
+                description=organisation.name,
+                campaign=campaign,
+            )
+
+
+def record_fund_entry(
+    kind: str,
+    amount: Decimal,
+    *,
+    actor: Any,
+    date: datetime.date,
+    description: str,
+    category: str = "",
+    reference: str = "",
+) -> LedgerTransaction:
+    """Money in or out of the community fund outside campaigns: a subsidy, or an expense
+    (estimation hours, coordination, events)."""
+    if not permissions.can_record_payments(actor):
+        raise PermissionDenied
+    split.check_amount(amount, "amount")
+    if amount == 0:
+        raise DomainError(_("A payment moves some money."))
+    if kind == TransactionKind.SUBSIDY:
+        lines = [(ledger.fund(), amount), (ledger.outside(), -amount)]
+        category = ""
+    elif kind == TransactionKind.EXPENSE:
+        lines = [(ledger.fund(), -amount), (ledger.outside(), amount)]
+        category = category or ExpenseCategory.OTHER
+    else:
+        raise DomainError(_("Choose income or expense."))
+    with transaction.atomic():
+        recorded = ledger.post(
+            kind,
+            lines,
+            date=date,
+            actor=actor,
+            description=description,
+            category=category,
+            reference=reference,
+        )
+        log_action(actor, f"funding.fund.{kind}", recorded, {"amount": str(amount)})
+    return recorded
 
 
 def record_payment(
@@ -309,8 +393,8 @@ def reverse_transaction(
         original = LedgerTransaction.objects.select_for_update().get(pk=original.pk)
         if LedgerTransaction.objects.filter(reverses=original).exists():
             raise DomainError(_("This entry is already reversed."))
-        if original.kind not in (TransactionKind.PAYMENT_RECEIVED, TransactionKind.PAYMENT_MADE):
-            raise DomainError(_("Only a payment is corrected this way."))
+        if original.kind not in CORRECTABLE:
+            raise DomainError(_("Only an entry typed by hand is corrected this way."))
         reversal = ledger.reverse(
             original, date=instance_today(), actor=actor, description=reason.strip()
         )

@@ -5,6 +5,10 @@ from komunigi.funding import views
 urlpatterns = [
     path("co-financing/", views.campaign_list, name="campaigns"),
     path("co-financing/simulator/", views.simulator, name="funding_simulator"),
+    path("co-financing/budget/", views.budget_page, name="funding_budget"),
+    path("co-financing/budget/entries/", views.fund_entry, name="fund_entry"),
+    path("co-financing/history/", views.history_page, name="funding_history"),
+    path("co-financing/statements/<slug:slug>/", views.statement_page, name="statement"),
     path("co-financing/<int:pk>/", views.campaign_detail, name="campaign"),
     path("co-financing/<int:pk>/split/", views.campaign_split, name="campaign_split"),
     path("co-financing/<int:pk>/pledge/", views.campaign_pledge, name="campaign_pledge"),

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 
 from komunigi.community.models import Organisation, OrganisationKind
 from komunigi.errors import DomainError
-from komunigi.funding import permissions, services, split, statements
+from komunigi.funding import budget, ledger, permissions, services, split, statements
 from komunigi.funding.forms import (
+    FundEntryForm,
     LateJoinerForm,
     OpenCampaignForm,
     ParticipantFormSet,
@@ -37,7 +38,6 @@ from komunigi.funding.models import (
     SplitRule,
     TransactionKind,
 )
-from komunigi.funding.services import DEFAULT_OVERHEAD_RATE
 from komunigi.needs.models import Need, instance_today
 
 PARTICIPANTS_PREFIX = "p"
@@ -132,6 +132,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         {
             "collecting": campaigns.filter(status=CampaignStatus.COLLECTING).order_by("deadline"),
             "closed": campaigns.exclude(status=CampaignStatus.COLLECTING).order_by("-closed_at"),
+            "own_organisations": permissions.organisations_proposing_for(request.user),
         },
     )
 
@@ -266,7 +267,7 @@ def campaign_open(request: HttpRequest, need_id: int) -> HttpResponse:
         raise PermissionDenied
     need = get_object_or_404(Need, pk=need_id)
     initial = {
-        "overhead": str(DEFAULT_OVERHEAD_RATE * 100),
+        "overhead": str(settings.KOMUNIGI_OVERHEAD_RATE * 100),
         "deadline": timezone.localtime() + datetime.timedelta(weeks=3),
     }
     form = OpenCampaignForm(request.POST or None, need=need, initial=initial)
@@ -401,3 +402,99 @@ def campaign_shares_csv(request: HttpRequest, pk: int) -> HttpResponse:
     for row in statements.campaign_shares(campaign):
         writer.writerow([row.name, row.share, row.paid, row.due, settings.KOMUNIGI_CURRENCY])
     return response
+
+
+# Transparency ------------------------------------------------------------------------------
+
+
+def budget_page(request: HttpRequest, **bound: Any) -> HttpResponse:
+    """The fund's income and expenses by source and year, its balance, and a chart."""
+    years = budget.years()
+    highest = max(
+        [y.total_income for y in years] + [y.total_expenses for y in years], default=Decimal(0)
+    )
+    context = {
+        "years": years,
+        "balance": ledger.balance(ledger.fund()),
+        "bars": _budget_bars(list(reversed(years)), highest or Decimal(1)),
+        "chart": {"width": max(len(years), 1) * 110, "height": CHART_HEIGHT},
+    }
+    if permissions.can_record_payments(request.user):
+        context["entry_form"] = bound.get("entry_form") or FundEntryForm(
+            initial={"date": instance_today()}
+        )
+    return render(request, "funding/budget.html", context, status=400 if bound else 200)
+
+
+def _budget_bars(years: list[budget.Year], highest: Decimal) -> list[dict[str, Any]]:
+    bars = []
+    for index, year in enumerate(years):
+        income = int(CHART_HEIGHT * year.total_income / highest)
+        expenses = int(CHART_HEIGHT * year.total_expenses / highest)
+        bars.append(
+            {
+                "year": year,
+                "x": index * 110,
+                "income_y": CHART_HEIGHT - income,
+                "income_height": income,
+                "expenses_y": CHART_HEIGHT - expenses,
+                "expenses_height": expenses,
+            }
+        )
+    return bars
+
+
+@login_required
+@require_POST
+def fund_entry(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_record_payments(request.user):
+        raise PermissionDenied
+    form = FundEntryForm(request.POST)
+    if not form.is_valid():
+        return budget_page(request, entry_form=form)
+    services.record_fund_entry(
+        form.cleaned_data["kind"],
+        form.cleaned_data["amount"],
+        actor=request.user,
+        date=form.cleaned_data["date"],
+        description=form.cleaned_data["description"],
+        category=form.cleaned_data["category"],
+        reference=form.cleaned_data["reference"],
+    )
+    messages.success(request, _("The entry is recorded."))
+    return redirect("funding_budget")
+
+
+def history_page(request: HttpRequest) -> HttpResponse:
+    """Each funded campaign, its total, and who bears what of it."""
+    campaigns = list(
+        Campaign.objects.with_details().filter(status=CampaignStatus.FUNDED).order_by("-closed_at")
+    )
+    show_amounts = settings.KOMUNIGI_PUBLIC_SHARES or permissions.is_member_anywhere(request.user)
+    rows = statements.borne_by_campaign(campaigns)
+    return render(
+        request,
+        "funding/history.html",
+        {
+            "campaigns": [(c, rows.get(c.pk, [])) for c in campaigns],
+            "show_amounts": show_amounts,
+        },
+    )
+
+
+@login_required
+def statement_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """An organisation's account: what it owes and is owed, entry by entry."""
+    organisation = get_object_or_404(Organisation, slug=slug)
+    if not permissions.can_see_statement(request.user, organisation):
+        raise PermissionDenied
+    entries = statements.account_entries(organisation)
+    return render(
+        request,
+        "funding/statement.html",
+        {
+            "organisation": organisation,
+            "entries": entries,
+            "balance": entries[-1].balance if entries else Decimal("0.00"),
+        },
+    )

@@ -30,6 +30,8 @@ from komunigi.meetings.models import (
     Visibility,
 )
 from komunigi.meetings.tally import YES, Ballot, tally
+from komunigi.needs import lifecycle
+from komunigi.needs import services as needs_services
 from komunigi.needs.models import Need
 
 BRUSSELS = zoneinfo.ZoneInfo("Europe/Brussels")
@@ -56,6 +58,14 @@ PAST_DECISIONS = [
         "Formulaire de prise de part : case à cocher et texte configurables",
         ["bees-coop", "oufticoop", "bloum", "coopeco", "demain", "babl-market"],
         [],
+    ),
+    # Last month: approved, and now being co-financed (see komunigi.funding.demo).
+    (
+        "Rencontre des utilisateurs — octobre 2026",
+        datetime.datetime(2026, 10, 13, 19, 0, tzinfo=BRUSSELS),
+        "Générer les étiquettes d'articles dans Odoo",
+        ["bees-coop", "coopeco", "vervicoop", "le-nid", "bloum", "babl-market"],
+        ["babl-market"],
     ),
 ]
 CORE_MEETING = (
@@ -172,6 +182,9 @@ def _past_meeting(
     meeting.minutes_status = MinutesStatus.PUBLISHED
     meeting.status = MeetingStatus.CLOSED
     meeting.save(update_fields=["minutes", "minutes_status", "status"])
+    if need.status == lifecycle.QUOTED:  # decided recently: its lifecycle follows
+        for status in (lifecycle.SCHEDULED, lifecycle.APPROVED):
+            needs_services.change_status(need, status, actor=facilitator)
 
 
 def _core_meeting(facilitator: User, organisations: dict[str, Organisation]) -> None:

@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 def snapshot() -> str:
     """Every row of the community's tables, serialised: equal snapshots mean nothing changed."""
     models = [
-        model for app in ("community", "needs") for model in apps.get_app_config(app).get_models()
+        model
+        for app in ("community", "needs", "meetings", "funding")
+        for model in apps.get_app_config(app).get_models()
     ]
     return "\n".join(
         serializers.serialize("json", model.objects.order_by("pk")) for model in models
@@ -97,10 +99,11 @@ def test_demo_loads_the_decks_co_financings_and_a_counted_round() -> None:
         "Améliorer les e-mails de rappel avant les shifts",
         "Formulaire de prise de part : case à cocher et texte configurables",
     }
-    # Labels are on the next meeting's agenda (scheduled); deposits wait with their quotes.
+    # Labels were approved last month and are being co-financed; deposits are on the next
+    # meeting's agenda (scheduled).
     for title, status in [
-        ("Générer les étiquettes d'articles dans Odoo", "scheduled"),
-        ("Gérer les consignes (bocaux, bouteilles)", "quoted"),
+        ("Générer les étiquettes d'articles dans Odoo", "funding"),
+        ("Gérer les consignes (bocaux, bouteilles)", "scheduled"),
     ]:
         need = Need.objects.get(title=title)
         assert (need.status, need.quotes.count() > 0, need.interests.count() > 1) == (
@@ -108,7 +111,7 @@ def test_demo_loads_the_decks_co_financings_and_a_counted_round() -> None:
             True,
             True,
         )
-    assert Need.objects.filter(status__in=["open", "quoted", "scheduled"]).count() >= 12
+    assert Need.objects.filter(status__in=["open", "quoted", "scheduled", "funding"]).count() >= 12
     migration = Need.objects.get(title="Migration d'Odoo 9 à Odoo 12")
     assert migration.interests.count() == 6
     [priority_round] = PriorityRound.objects.all()
@@ -123,15 +126,16 @@ def test_demo_has_the_meetings_that_decided_the_co_financings_and_the_next_one()
 
     call_command("demo", "--no-serve")
     past = Meeting.objects.filter(kind="users", status="closed")
-    assert past.count() == 3
+    assert past.count() == 4
     assert all(m.minutes_status == "published" and m.minutes for m in past)
     approved = Decision.objects.filter(outcome="approved").select_related("item__need")
     assert sorted(d.item.need.title for d in approved) == [
         "Améliorer les e-mails de rappel avant les shifts",
         "Formulaire de prise de part : case à cocher et texte configurables",
+        "Générer les étiquettes d'articles dans Odoo",
         "Migration d'Odoo 9 à Odoo 12",
     ]
     assert Meeting.objects.get(kind="core").status == "closed"
     upcoming = Meeting.objects.get(title=next_meeting_title())
     decisions = [i.need.title for i in upcoming.items.all() if i.need]
-    assert decisions == ["Générer les étiquettes d'articles dans Odoo"]
+    assert decisions == ["Gérer les consignes (bocaux, bouteilles)"]

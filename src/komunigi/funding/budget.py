@@ -1,0 +1,82 @@
+"""The community fund's budget, read from the ledger: income and expenses by source and year."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from komunigi.funding import ledger
+from komunigi.funding.models import ExpenseCategory, LedgerLine, TransactionKind
+
+ZERO = Decimal("0.00")
+
+INCOME_SOURCES: dict[str, Promise] = {
+    "fees": _("Membership fees"),
+    "overhead": _("Overhead of campaigns"),
+    "subsidies": _("Subsidies"),
+    "premiums": _("Late-joiner premiums"),
+}
+EXPENSE_USES: dict[str, Promise] = {
+    ExpenseCategory.ESTIMATION.value: ExpenseCategory.ESTIMATION.label,
+    ExpenseCategory.COORDINATION.value: ExpenseCategory.COORDINATION.label,
+    ExpenseCategory.EVENTS.value: ExpenseCategory.EVENTS.label,
+    "sponsorship": _("Sponsorship of new partners"),
+    "contributions": _("Contributions to campaigns"),
+    ExpenseCategory.OTHER.value: ExpenseCategory.OTHER.label,
+}
+
+
+@dataclass
+class Year:
+    year: int
+    income: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    expenses: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+
+    @property
+    def income_lines(self) -> list[tuple[Promise, Decimal]]:
+        return [(label, self.income.get(key, ZERO)) for key, label in INCOME_SOURCES.items()]
+
+    @property
+    def expense_lines(self) -> list[tuple[Promise, Decimal]]:
+        return [(label, self.expenses.get(key, ZERO)) for key, label in EXPENSE_USES.items()]
+
+    @property
+    def total_income(self) -> Decimal:
+        return sum(self.income.values(), ZERO)
+
+    @property
+    def total_expenses(self) -> Decimal:
+        return sum(self.expenses.values(), ZERO)
+
+
+def years() -> list[Year]:
+    """Every year the fund moved, newest first. A reversal counts against what it reverses."""
+    by_year: dict[int, Year] = {}
+    lines = LedgerLine.objects.filter(account=ledger.fund()).select_related("transaction__reverses")
+    for line in lines:
+        entry = line.transaction
+        original = entry.reverses or entry
+        year = by_year.setdefault(entry.date.year, Year(entry.date.year))
+        side, key = _source(original.kind, original.category, line.amount, entry.reverses_id)
+        if side == "income":
+            year.income[key] += line.amount
+        else:
+            year.expenses[key] -= line.amount
+    return [by_year[y] for y in sorted(by_year, reverse=True)]
+
+
+def _source(kind: str, category: str, amount: Decimal, reversal: int | None) -> tuple[str, str]:
+    positive = amount > 0 if reversal is None else amount < 0  # the original's direction
+    if kind == TransactionKind.CAMPAIGN_FUNDED:
+        return ("income", "overhead") if positive else ("expense", "contributions")
+    if kind == TransactionKind.SUBSIDY:
+        return "income", "subsidies"
+    if kind == TransactionKind.LATE_JOINER_PREMIUM:
+        return "income", "premiums"
+    if kind == TransactionKind.SPONSORSHIP:
+        return "expense", "sponsorship"
+    if kind == "fee":
+        return "income", "fees"
+    return "expense", category or ExpenseCategory.OTHER

@@ -1,0 +1,48 @@
+"""The demo's money: the deck's co-financings, the subsidy, and the campaign collecting now."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from komunigi.funding import budget, ledger, services, statements
+from komunigi.funding.models import Campaign, LedgerTransaction
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_has_the_decks_co_financings_paid_and_one_collecting() -> None:
+    call_command("demo", "--no-serve")
+    funded = list(Campaign.objects.filter(status="funded").order_by("closed_at"))
+    borne = statements.borne_by_campaign(funded)
+    # 50 000 € by six supermarkets and Coop IT Easy; 300 € by four; 400 € by two.
+    assert [(c.cost, len(borne[c.pk])) for c in funded] == [
+        (Decimal("50000.00"), 6),
+        (Decimal("300.00"), 4),
+        (Decimal("400.00"), 2),
+    ]
+    migration = funded[0]
+    assert migration.provider_contribution + migration.to_raise == Decimal("50000.00")
+    assert {amount for _, amount in borne[migration.pk]} == {
+        Decimal("7142.85"),
+        Decimal("7142.86"),
+    }
+    for campaign in funded:  # every share was paid
+        assert all(row.due == 0 for row in statements.campaign_shares(campaign))
+
+    labels = Campaign.objects.get(status="collecting")
+    assert labels.need.title == "Générer les étiquettes d'articles dans Odoo"
+    pledges = list(labels.pledges.all())
+    assert (len(pledges), sum(p.is_firm for p in pledges)) == (3, 2)
+    assert services.current_split(labels).fundable
+
+    years = {y.year: y for y in budget.years()}
+    assert years[2021].income["subsidies"] == Decimal("25000.00")
+    assert ledger.total_of_all_lines() == 0
+
+
+def test_demo_money_is_loaded_once() -> None:
+    call_command("demo", "--no-serve")
+    entries = LedgerTransaction.objects.count()
+    call_command("demo", "--no-serve")
+    assert LedgerTransaction.objects.count() == entries
