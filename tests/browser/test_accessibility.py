@@ -28,6 +28,9 @@ PUBLIC_PAGES = {
     "password-reset": "/accounts/password-reset/",
     "password-reset-sent": "/accounts/password-reset/sent/",
     "split-simulator": "/co-financing/simulator/",
+    "co-financing": "/co-financing/",
+    "budget": "/co-financing/budget/",
+    "co-financing-history": "/co-financing/history/",
 }
 REPRESENTATIVE = "claire.dubois@bees-coop.example"  # of BEES coop, in the demo community
 

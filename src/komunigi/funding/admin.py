@@ -7,6 +7,8 @@ from django.http import HttpRequest
 from komunigi.audit.admin import AuditedAdmin, ReadOnlyAdmin
 from komunigi.funding.models import (
     Campaign,
+    Fee,
+    FeeTier,
     LateJoiner,
     LedgerLine,
     LedgerTransaction,
@@ -62,3 +64,16 @@ class SponsorshipAdmin(AuditedAdmin):
 @admin.register(LateJoiner)
 class LateJoinerAdmin(ReadOnlyAdmin):
     list_display = ["organisation", "campaign", "weight", "premium_rate", "recorded_at"]
+
+
+@admin.register(FeeTier)
+class FeeTierAdmin(AuditedAdmin):
+    """The schedule is edited here; fees already issued keep their amount."""
+
+    list_display = ["name", "monthly_amount", "is_default", "position"]
+
+
+@admin.register(Fee)
+class FeeAdmin(ReadOnlyAdmin):
+    list_display = ["organisation", "year", "tier", "amount", "reminded_at"]
+    list_filter = ["year", "tier"]

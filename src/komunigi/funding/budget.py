@@ -77,6 +77,6 @@ def _source(kind: str, category: str, amount: Decimal, reversal: int | None) -> 
         return "income", "premiums"
     if kind == TransactionKind.SPONSORSHIP:
         return "expense", "sponsorship"
-    if kind == "fee":
+    if kind == TransactionKind.FEE:
         return "income", "fees"
     return "expense", category or ExpenseCategory.OTHER

@@ -1,5 +1,6 @@
 """Demo money: the deck's three co-financings as funded and paid campaigns, the 2021 Brussels
-subsidy, and the campaign now collecting pledges for product labels.
+subsidy, the 2022 fee schedule with its fees, and the campaign now collecting pledges for
+product labels.
 
 Idempotent: a need that has a campaign, or a subsidy already recorded, is left as it is.
 Historic campaigns are written as they happened (their needs were funded and built long ago,
@@ -15,11 +16,14 @@ from django.utils import timezone
 
 from komunigi.community.demo import FACILITATOR
 from komunigi.community.models import Organisation, Role, User
-from komunigi.funding import ledger, services, split
+from komunigi.funding import fees, ledger, services, split
 from komunigi.funding.models import (
     AccountKind,
     Campaign,
     CampaignStatus,
+    ExpenseCategory,
+    Fee,
+    FeeTier,
     LedgerTransaction,
     Pledge,
     SplitRule,
@@ -58,6 +62,25 @@ SUBSIDY = "Subside « Prove your Social Innovation » (Région de Bruxelles-Capi
 # The deck names the subsidy, not its amount: this one is illustrative.
 SUBSIDY_AMOUNT = Decimal("25000.00")
 SUBSIDY_DATE = datetime.date(2021, 6, 1)
+# What the fund paid for (illustrative amounts): (date, category, description, amount)
+EXPENSES = [
+    (datetime.date(2021, 12, 15), ExpenseCategory.COORDINATION, "Coordination 2021", "6000.00"),
+    (datetime.date(2022, 3, 14), ExpenseCategory.EVENTS,
+     "Rencontre des 13 et 14 mars 2022 : salle et repas", "1850.00"),
+    (datetime.date(2022, 12, 15), ExpenseCategory.COORDINATION, "Coordination 2022", "7500.00"),
+    (datetime.date(2026, 9, 30), ExpenseCategory.ESTIMATION,
+     "Estimation : échange de shifts (Coopdevs, 6 h)", "480.00"),
+]  # fmt: skip
+# The community's 2022 proposal: (name, € per month, for whom, default).
+FEE_TIERS = [
+    ("Observateur", Decimal("10.00"), "Suivre la communauté et ses rencontres", False),
+    ("Actif", Decimal("25.00"), "Participer aux décisions et aux cofinancements", True),
+    ("Soutien", Decimal("35.00"), "Soutenir davantage la coordination", False),
+]
+FEE_YEAR = 2022
+SUPPORTING = ("bees-coop", "coop-it-easy")
+OBSERVING = ("la-feve", "foodhub-munchen")
+UNPAID = ("foodhub-munchen",)  # reminded, still due
 OPEN_CAMPAIGN = "Générer les étiquettes d'articles dans Odoo"
 # (supermarket, cap, subject to its board's approval)
 OPEN_PLEDGES = [("coopeco", None, False), ("bees-coop", Decimal("1000.00"), False),
@@ -76,10 +99,22 @@ def load_demo_funding() -> None:
                 actor=facilitator,
                 description=SUBSIDY,
             )
+        for date, category, description, amount in EXPENSES:
+            if not LedgerTransaction.objects.filter(description=description).exists():
+                ledger.post(
+                    TransactionKind.EXPENSE,
+                    [(ledger.fund(), -Decimal(amount)), (ledger.outside(), Decimal(amount))],
+                    date=date,
+                    actor=facilitator,
+                    description=description,
+                    category=category,
+                )
         for past in PAST_CAMPAIGNS:
             need = Need.objects.get(title=past.need)
             if not need.campaigns.exists():
                 _past_campaign(facilitator, need, past, organisations)
+        if not Fee.objects.filter(year=FEE_YEAR).exists():
+            _fees(facilitator, organisations)
         labels = Need.objects.get(title=OPEN_CAMPAIGN)
         if not labels.campaigns.exists() and labels.status == lifecycle.APPROVED:
             _open_campaign(facilitator, labels, organisations)
@@ -179,6 +214,31 @@ def _open_campaign(facilitator: User, need: Need, organisations: dict[str, Organ
             cap=cap,
             needs_board_approval=board,
         )
+
+
+def _fees(facilitator: User, organisations: dict[str, Organisation]) -> None:
+    tiers = {}
+    for position, (name, monthly, description, default) in enumerate(FEE_TIERS):
+        tiers[name], _ = FeeTier.objects.get_or_create(
+            name=name,
+            defaults={
+                "monthly_amount": monthly,
+                "description": description,
+                "is_default": default,
+                "position": position,
+            },
+        )
+    chosen = {organisations[slug].pk: tiers["Soutien"] for slug in SUPPORTING}
+    chosen |= {organisations[slug].pk: tiers["Observateur"] for slug in OBSERVING}
+    for number, fee in enumerate(fees.issue_fees(FEE_YEAR, actor=facilitator, tiers=chosen)):
+        if fee.organisation.slug not in UNPAID:
+            fees.record_fee_payment(
+                fee,
+                fee.amount,
+                actor=facilitator,
+                date=datetime.date(FEE_YEAR, 3, 1) + datetime.timedelta(days=number),
+                reference=f"COTIS-{FEE_YEAR}-{number + 1:02}",
+            )
 
 
 def _representative(organisation: Organisation) -> User:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from komunigi.community.models import Organisation
 from komunigi.funding import split
-from komunigi.funding.models import ExpenseCategory, SplitRule, TransactionKind
+from komunigi.funding.models import ExpenseCategory, Fee, SplitRule, TransactionKind
 from komunigi.funding.simulation import explain, parse_decimal
 from komunigi.money import format_money
 from komunigi.needs.models import Need, Quote
@@ -203,20 +203,11 @@ class PledgeForm(forms.Form):
         return weight
 
 
-class PaymentForm(forms.Form):
-    organisation = forms.ModelChoiceField(
-        label=_("From or to"), queryset=Organisation.objects.none(), empty_label=None
-    )
-    amount = DecimalTextField(label=_("Amount"))
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    reference = forms.CharField(label=_("Bank reference"), max_length=100, required=False)
+class PaymentAmountField(DecimalTextField):
+    """Money that moves: a whole number of cents above zero."""
 
-    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
-
-    def clean_amount(self) -> Decimal:
-        amount = self.cleaned_data["amount"]
+    def clean(self, value: Any) -> Decimal:
+        amount = super().clean(value)
         try:
             split.check_amount(amount, "amount")
         except split.SplitError as error:
@@ -224,6 +215,19 @@ class PaymentForm(forms.Form):
         if amount == 0:
             raise forms.ValidationError(_("A payment moves some money."))
         return amount
+
+
+class PaymentForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("From or to"), queryset=Organisation.objects.none(), empty_label=None
+    )
+    amount = PaymentAmountField(label=_("Amount"))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(label=_("Bank reference"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
 
 
 class ReversalForm(forms.Form):
@@ -262,17 +266,18 @@ class FundEntryForm(forms.Form):
         required=False,
         help_text=_("For an expense only."),
     )
-    amount = DecimalTextField(label=_("Amount"))
+    amount = PaymentAmountField(label=_("Amount"))
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     description = forms.CharField(label=_("What"), max_length=300)
     reference = forms.CharField(label=_("Bank reference"), max_length=100, required=False)
 
-    def clean_amount(self) -> Decimal:
-        amount = self.cleaned_data["amount"]
-        try:
-            split.check_amount(amount, "amount")
-        except split.SplitError as error:
-            raise forms.ValidationError(refusal(error)) from None
-        if amount == 0:
-            raise forms.ValidationError(_("A payment moves some money."))
-        return amount
+
+class FeePaymentForm(forms.Form):
+    fee = forms.ModelChoiceField(label=_("Fee"), queryset=Fee.objects.none(), empty_label=None)
+    amount = PaymentAmountField(label=_("Amount"))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(label=_("Bank reference"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, fees: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["fee"].queryset = fees  # type: ignore[attr-defined]

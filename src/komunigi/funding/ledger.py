@@ -48,6 +48,7 @@ def post(
     reference: str = "",
     category: str = "",
     campaign: Any = None,
+    fee: Any = None,
     reverses: LedgerTransaction | None = None,
 ) -> LedgerTransaction:
     """Record one transaction; its lines (zero amounts left out) must sum to zero."""
@@ -63,6 +64,7 @@ def post(
         reference=reference,
         category=category,
         campaign=campaign,
+        fee=fee,
         reverses=reverses,
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
@@ -86,6 +88,7 @@ def reverse(
         description=description,
         category=original.category,
         campaign=original.campaign,
+        fee=original.fee,
         reverses=original,
     )
 

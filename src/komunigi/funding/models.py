@@ -59,6 +59,7 @@ class TransactionKind(models.TextChoices):
     LATE_JOINER = "late_joiner", _("Late joiner's catch-up share")
     LATE_JOINER_PREMIUM = "late_joiner_premium", _("Late joiner's premium")
     SPONSORSHIP = "sponsorship", _("Sponsorship")
+    FEE = "fee", _("Membership fee")
     SUBSIDY = "subsidy", _("Subsidy")
     EXPENSE = "expense", _("Expense")
     REVERSAL = "reversal", _("Reversal")
@@ -101,6 +102,14 @@ class LedgerTransaction(AppendOnly):
         blank=True,
         related_name="transactions",
         verbose_name=_("campaign"),
+    )
+    fee = models.ForeignKey(
+        "Fee",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transactions",
+        verbose_name=_("membership fee"),
     )
     reverses = models.OneToOneField(
         "self",
@@ -347,3 +356,56 @@ class Sponsorship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation}: {self.percentage} %"
+
+
+class FeeTier(models.Model):
+    """A step of the yearly membership fee schedule (the community's 2022 proposal: observer,
+    active, supporting)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    monthly_amount = models.DecimalField(
+        _("per month"), **MONEY, validators=[MinValueValidator(Decimal("0.00"))]
+    )
+    description = models.CharField(_("for whom"), max_length=300, blank=True)
+    is_default = models.BooleanField(
+        _("default tier"), default=False, help_text=_("For an organisation's first fee.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("fee tier")
+        verbose_name_plural = _("fee tiers")
+        ordering = ["position", "monthly_amount"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def yearly_amount(self) -> Decimal:
+        return self.monthly_amount * 12
+
+
+class Fee(models.Model):
+    """One organisation's membership fee for one year, owed once issued."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="fees", verbose_name=_("organisation")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    tier = models.ForeignKey(
+        FeeTier, on_delete=models.PROTECT, related_name="fees", verbose_name=_("tier")
+    )
+    amount = models.DecimalField(_("amount"), **MONEY)
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("membership fee")
+        verbose_name_plural = _("membership fees")
+        ordering = ["-year", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="one_fee_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.year}"

@@ -309,11 +309,7 @@ def record_fund_entry(
 ) -> LedgerTransaction:
     """Money in or out of the community fund outside campaigns: a subsidy, or an expense
     (estimation hours, coordination, events)."""
-    if not permissions.can_record_payments(actor):
-        raise PermissionDenied
-    split.check_amount(amount, "amount")
-    if amount == 0:
-        raise DomainError(_("A payment moves some money."))
+    check_payment(actor, amount)
     if kind == TransactionKind.SUBSIDY:
         lines = [(ledger.fund(), amount), (ledger.outside(), -amount)]
         category = ""
@@ -336,6 +332,15 @@ def record_fund_entry(
     return recorded
 
 
+def check_payment(actor: Any, amount: Decimal) -> None:
+    """Only facilitators record money that moved, and it is a positive number of cents."""
+    if not permissions.can_record_payments(actor):
+        raise PermissionDenied
+    split.check_amount(amount, "amount")
+    if amount == 0:
+        raise DomainError(_("A payment moves some money."))
+
+
 def record_payment(
     campaign: Campaign,
     organisation: Organisation,
@@ -346,11 +351,7 @@ def record_payment(
     reference: str = "",
 ) -> LedgerTransaction:
     """A bank transfer: from a supermarket for its share, or to the provider for its work."""
-    if not permissions.can_record_payments(actor):
-        raise PermissionDenied
-    split.check_amount(amount, "amount")
-    if amount == 0:
-        raise DomainError(_("A payment moves some money."))
+    check_payment(actor, amount)
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if campaign.status != CampaignStatus.FUNDED:

@@ -11,14 +11,17 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from komunigi.community.models import Organisation, OrganisationKind
 from komunigi.errors import DomainError
-from komunigi.funding import budget, ledger, permissions, services, split, statements
+from komunigi.funding import budget, fees, ledger, permissions, services, split, statements
 from komunigi.funding.forms import (
+    FeePaymentForm,
     FundEntryForm,
     LateJoinerForm,
     OpenCampaignForm,
@@ -33,6 +36,8 @@ from komunigi.funding.models import (
     AccountKind,
     Campaign,
     CampaignStatus,
+    Fee,
+    FeeTier,
     LedgerLine,
     LedgerTransaction,
     SplitRule,
@@ -415,6 +420,7 @@ def budget_page(request: HttpRequest, **bound: Any) -> HttpResponse:
     )
     context = {
         "years": years,
+        "tiers": FeeTier.objects.all(),
         "balance": ledger.balance(ledger.fund()),
         "bars": _budget_bars(list(reversed(years)), highest or Decimal(1)),
         "chart": {"width": max(len(years), 1) * 110, "height": CHART_HEIGHT},
@@ -498,3 +504,88 @@ def statement_page(request: HttpRequest, slug: str) -> HttpResponse:
             "balance": entries[-1].balance if entries else Decimal("0.00"),
         },
     )
+
+
+# Membership fees ---------------------------------------------------------------------------
+
+
+def _year(request: HttpRequest) -> int:
+    raw = request.GET.get("year") or request.POST.get("year") or ""
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else instance_today().year
+
+
+@login_required
+def fees_page(request: HttpRequest, **bound: Any) -> HttpResponse:
+    """The year's fees, what is paid and due, and the facilitators' controls."""
+    if not permissions.can_record_payments(request.user):
+        raise PermissionDenied
+    year = _year(request)
+    rows = fees.fees_of(year)
+    return render(
+        request,
+        "funding/fees.html",
+        {
+            "year": year,
+            "rows": rows,
+            "tiers": FeeTier.objects.all(),
+            "due": sum((row.due for row in rows), Decimal("0.00")),
+            "payment_form": bound.get("payment_form")
+            or FeePaymentForm(
+                fees=Fee.objects.filter(year=year).select_related("organisation"),
+                initial={"date": instance_today()},
+            ),
+        },
+        status=400 if bound else 200,
+    )
+
+
+@login_required
+@require_POST
+def fees_issue(request: HttpRequest) -> HttpResponse:
+    year = _year(request)
+    try:
+        issued = fees.issue_fees(year, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            ngettext("%(count)d fee issued for %(year)d.", "%(count)d fees issued for %(year)d.",
+                     len(issued)) % {"count": len(issued), "year": year},
+        )  # fmt: skip
+    return redirect(f"{reverse('fees')}?year={year}")
+
+
+@login_required
+@require_POST
+def fees_payment(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_record_payments(request.user):
+        raise PermissionDenied
+    year = _year(request)
+    form = FeePaymentForm(request.POST, fees=Fee.objects.filter(year=year))
+    if not form.is_valid():
+        return fees_page(request, payment_form=form)
+    fees.record_fee_payment(
+        form.cleaned_data["fee"],
+        form.cleaned_data["amount"],
+        actor=request.user,
+        date=form.cleaned_data["date"],
+        reference=form.cleaned_data["reference"],
+    )
+    messages.success(request, _("The payment is recorded."))
+    return redirect(f"{reverse('fees')}?year={year}")
+
+
+@login_required
+@require_POST
+def fees_remind(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_record_payments(request.user):
+        raise PermissionDenied
+    year = _year(request)
+    count = fees.send_fee_reminders(year)
+    messages.success(
+        request,
+        ngettext("%(count)d organisation reminded.", "%(count)d organisations reminded.", count)
+        % {"count": count},
+    )
+    return redirect(f"{reverse('fees')}?year={year}")

@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from komunigi.funding import budget, ledger, services, statements
-from komunigi.funding.models import Campaign, LedgerTransaction
+from komunigi.funding import budget, fees, ledger, services, statements
+from komunigi.funding.models import Campaign, FeeTier, LedgerTransaction
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +38,16 @@ def test_demo_has_the_decks_co_financings_paid_and_one_collecting() -> None:
 
     years = {y.year: y for y in budget.years()}
     assert years[2021].income["subsidies"] == Decimal("25000.00")
+    # The 2022 schedule: observer 10 €, active 25 €, supporting 35 € a month.
+    assert [(t.name, t.monthly_amount) for t in FeeTier.objects.all()] == [
+        ("Observateur", Decimal("10.00")),
+        ("Actif", Decimal("25.00")),
+        ("Soutien", Decimal("35.00")),
+    ]
+    rows = fees.fees_of(2022)
+    assert len(rows) >= 12
+    assert [r.fee.organisation.slug for r in rows if r.due] == ["foodhub-munchen"]
+    assert years[2022].income["fees"] == sum(r.fee.amount for r in rows)
     assert ledger.total_of_all_lines() == 0
 
 
