@@ -281,3 +281,9 @@ class FeePaymentForm(forms.Form):
     def __init__(self, *args: Any, fees: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["fee"].queryset = fees  # type: ignore[attr-defined]
+
+
+class RefundForm(forms.Form):
+    amount = PaymentAmountField(label=_("Amount"))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(label=_("Bank reference"), max_length=100, required=False)

@@ -56,6 +56,7 @@ class TransactionKind(models.TextChoices):
     CAMPAIGN_FUNDED = "campaign_funded", _("Campaign funded")
     PAYMENT_RECEIVED = "payment_received", _("Payment received")
     PAYMENT_MADE = "payment_made", _("Payment made")
+    REFUND = "refund", _("Refund of a credit")
     LATE_JOINER = "late_joiner", _("Late joiner's catch-up share")
     LATE_JOINER_PREMIUM = "late_joiner_premium", _("Late joiner's premium")
     SPONSORSHIP = "sponsorship", _("Sponsorship")

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from komunigi.audit.services import log_action
@@ -27,6 +28,7 @@ from komunigi.funding.models import (
     Sponsorship,
     TransactionKind,
 )
+from komunigi.money import format_money
 from komunigi.needs import lifecycle
 from komunigi.needs import services as needs_services
 from komunigi.needs.models import Need, Quote, QuoteStatus, instance_today
@@ -36,6 +38,7 @@ CORRECTABLE = frozenset(
     {
         TransactionKind.PAYMENT_RECEIVED,
         TransactionKind.PAYMENT_MADE,
+        TransactionKind.REFUND,
         TransactionKind.SUBSIDY,
         TransactionKind.EXPENSE,
     }
@@ -379,6 +382,42 @@ def record_payment(
             campaign,
             {"org": organisation.pk, "amount": str(amount), "ref": reference},
         )
+    return recorded
+
+
+def refund_credit(
+    organisation: Organisation,
+    amount: Decimal,
+    *,
+    actor: Any,
+    date: datetime.date,
+    reference: str = "",
+) -> LedgerTransaction:
+    """Pay back (part of) what an organisation is owed, such as a late joiner's credits,
+    rather than setting it against its next shares."""
+    check_payment(actor, amount)
+    with transaction.atomic():
+        account = ledger.account(AccountKind.ORGANISATION, organisation)
+        # Locked, so two refunds typed at once cannot both take the same credit.
+        list(LedgerLine.objects.select_for_update().filter(account=account))
+        credit = ledger.balance(account)
+        if amount > credit:
+            raise DomainError(
+                _("%(name)s is owed %(credit)s: no more can be refunded.")
+                % {
+                    "name": organisation.name,
+                    "credit": format_money(credit, settings.KOMUNIGI_CURRENCY, get_language()),
+                }
+            )
+        recorded = ledger.post(
+            TransactionKind.REFUND,
+            [(account, -amount), (ledger.outside(), amount)],
+            date=date,
+            actor=actor,
+            reference=reference,
+            description=organisation.name,
+        )
+        log_action(actor, "funding.refund", organisation, {"amount": str(amount)})
     return recorded
 
 

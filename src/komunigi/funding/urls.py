@@ -13,6 +13,11 @@ urlpatterns = [
     path("co-financing/fees/reminders/", views.fees_remind, name="fees_remind"),
     path("co-financing/history/", views.history_page, name="funding_history"),
     path("co-financing/statements/<slug:slug>/", views.statement_page, name="statement"),
+    path(
+        "co-financing/statements/<slug:slug>/refunds/",
+        views.statement_refund,
+        name="statement_refund",
+    ),
     path("co-financing/<int:pk>/", views.campaign_detail, name="campaign"),
     path("co-financing/<int:pk>/split/", views.campaign_split, name="campaign_split"),
     path("co-financing/<int:pk>/pledge/", views.campaign_pledge, name="campaign_pledge"),

@@ -28,6 +28,7 @@ from komunigi.funding.forms import (
     ParticipantFormSet,
     PaymentForm,
     PledgeForm,
+    RefundForm,
     ReversalForm,
     SimulatorForm,
     simulate,
@@ -489,21 +490,54 @@ def history_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def statement_page(request: HttpRequest, slug: str) -> HttpResponse:
+def statement_page(request: HttpRequest, slug: str, **bound: Any) -> HttpResponse:
     """An organisation's account: what it owes and is owed, entry by entry."""
     organisation = get_object_or_404(Organisation, slug=slug)
     if not permissions.can_see_statement(request.user, organisation):
         raise PermissionDenied
     entries = statements.account_entries(organisation)
+    balance = entries[-1].balance if entries else Decimal("0.00")
+    credit = ledger.balance(ledger.account(AccountKind.ORGANISATION, organisation))
+    refund_form = None
+    if permissions.can_record_payments(request.user) and credit > 0:
+        refund_form = bound.get("refund_form") or RefundForm(
+            initial={"amount": credit, "date": instance_today()}
+        )
     return render(
         request,
         "funding/statement.html",
         {
             "organisation": organisation,
             "entries": entries,
-            "balance": entries[-1].balance if entries else Decimal("0.00"),
+            "balance": balance,
+            "refund_form": refund_form,
         },
+        status=400 if bound else 200,
     )
+
+
+@login_required
+@require_POST
+def statement_refund(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = get_object_or_404(Organisation, slug=slug)
+    if not permissions.can_record_payments(request.user):
+        raise PermissionDenied
+    form = RefundForm(request.POST)
+    if not form.is_valid():
+        return statement_page(request, slug, refund_form=form)
+    try:
+        services.refund_credit(
+            organisation,
+            form.cleaned_data["amount"],
+            actor=request.user,
+            date=form.cleaned_data["date"],
+            reference=form.cleaned_data["reference"],
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The refund is recorded."))
+    return redirect("statement", slug=slug)
 
 
 # Membership fees ---------------------------------------------------------------------------

@@ -250,8 +250,8 @@ amounts = st.integers(min_value=1, max_value=500_000).map(lambda n: Decimal(n) /
 
 
 class LedgerMachine(RuleBasedStateMachine):
-    """Random sequences of pledges, closes, payments and reversals: the ledger always sums to
-    zero, and what a supermarket owes is its share less what it paid."""
+    """Random sequences of pledges, closes, payments, late joiners, refunds and reversals: every
+    transaction and the whole ledger always sum to zero."""
 
     @initialize()
     def community(self) -> None:
@@ -296,6 +296,26 @@ class LedgerMachine(RuleBasedStateMachine):
                 services.record_payment(campaign, payer, amount, actor=self.facilitator, date=TODAY)
             )
 
+    @rule(data=st.data(), premium=st.sampled_from([D(0), D("0.1")]))
+    def late_joiner(self, data: st.DataObject, premium: Decimal) -> None:
+        funded = [c for c in self.campaigns if c.status == CampaignStatus.FUNDED]
+        if funded:
+            campaign = data.draw(st.sampled_from(funded))
+            organisation, _person = supermarket()
+            services.add_late_joiner(
+                campaign, organisation, actor=self.facilitator, premium_rate=premium
+            )
+            self.supermarkets.append((organisation, _person))
+
+    @rule(data=st.data())
+    def refund(self, data: st.DataObject) -> None:
+        organisation, _person = data.draw(st.sampled_from(self.supermarkets))
+        credit = ledger.balance(ledger.account(AccountKind.ORGANISATION, organisation))
+        if credit > 0:
+            self.payments.append(
+                services.refund_credit(organisation, credit, actor=self.facilitator, date=TODAY)
+            )
+
     @rule(data=st.data())
     def reverse(self, data: st.DataObject) -> None:
         open_payments = [p for p in self.payments if not hasattr(p, "reversed_by")]
@@ -310,6 +330,10 @@ class LedgerMachine(RuleBasedStateMachine):
             assert ledger.total_of_all_lines() == 0
             for entry in LedgerTransaction.objects.prefetch_related("lines"):
                 assert sum(line.amount for line in entry.lines.all()) == 0
+            for campaign in self.campaigns:  # what payers bear is what was raised
+                if campaign.status == CampaignStatus.FUNDED:
+                    borne = services.borne_shares(campaign)
+                    assert sum(borne.values()) == campaign.to_raise
 
 
 def test_ledger_sums_to_zero_after_random_sequences(db: None) -> None:

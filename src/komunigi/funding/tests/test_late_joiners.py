@@ -68,6 +68,30 @@ def ledger_date():
 
 
 @pytest.mark.django_db
+def test_a_credit_is_refunded_up_to_what_is_owed(facilitator: User) -> None:
+    from django.test import Client
+
+    campaign, people = funded(facilitator, "300.00", ["BEES coop", "BLOUM"])
+    bees = people[0][0]
+    services.record_payment(campaign, bees, D("150.00"), actor=facilitator, date=ledger_date())
+    newcomer, _ = supermarket("Coopéco")
+    services.add_late_joiner(campaign, newcomer, actor=facilitator)
+    assert owed(bees) == D("50.00")
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(facilitator)
+    url = f"/en/co-financing/statements/{bees.slug}/"
+    assert 'name="amount" value="50.00"' in client.get(url).content.decode()
+    too_much = client.post(url + "refunds/", {"amount": "60", "date": "2026-11-23"})
+    assert too_much.status_code == 302
+    assert owed(bees) == D("50.00")  # refused: BEES coop is owed 50 only
+    client.post(url + "refunds/", {"amount": "50", "date": "2026-11-23", "reference": "R-1"})
+    assert owed(bees) == D("0.00")
+    with pytest.raises(PermissionDenied):
+        services.refund_credit(bees, D("1.00"), actor=people[0][1], date=ledger_date())
+
+
+@pytest.mark.django_db
 def test_late_joining_is_refused_twice_before_funding_or_for_others(facilitator: User) -> None:
     campaign, people = funded(facilitator, "300.00", ["BEES coop", "BLOUM"])
     with pytest.raises(DomainError):
