@@ -26,6 +26,9 @@ from komunigi.community.models import (
     Role,
     User,
 )
+from komunigi.funding.demo import load_demo_funding
+from komunigi.meetings.demo import load_demo_meetings
+from komunigi.needs.demo import load_demo_needs
 
 
 def floor(request: HttpRequest) -> HttpResponse:
@@ -49,8 +52,12 @@ class Measure:
 
 
 def populate(scale: int) -> None:
-    """The demo community, plus ``scale - 1`` copies of its organisations with their people."""
+    """The demo (community, needs, meetings, money), plus ``scale - 1`` copies of its
+    organisations with their people."""
     load_demo_community()
+    load_demo_needs()
+    load_demo_meetings()
+    load_demo_funding()
     copies = range(1, scale)
     with transaction.atomic():
         organisations = Organisation.objects.bulk_create(
@@ -126,6 +133,14 @@ PAGES = [
     ("dashboard (facilitator)", "/dashboard/"),
     ("join requests (facilitator)", "/facilitation/join-requests/"),
     ("health", "/healthz"),
+    ("needs", "/needs/"),
+    ("roadmap", "/roadmap/"),
+    ("meetings", "/meetings/"),
+    ("co-financing", "/co-financing/"),
+    ("split simulator", "/co-financing/simulator/"),
+    ("budget", "/co-financing/budget/"),
+    ("co-financing history", "/co-financing/history/"),
+    ("statement (BEES coop)", "/co-financing/statements/bees-coop/"),
 ]
 
 
