@@ -5,8 +5,8 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils.translation import override
 
-from komunigi.community.models import User
-from komunigi.funding.models import Fee
+from komunigi.community.models import Organisation, User
+from komunigi.funding.models import Campaign, Fee
 from komunigi.notifications.emails import absolute_url, send_templated_email
 
 
@@ -18,4 +18,35 @@ def send_fee_reminder(fee: Fee, due: Decimal, recipient: User) -> None:
         to=recipient.email,
         language=recipient.language,
         context={"fee": fee, "due": due, "recipient": recipient, "url": url},
+    )
+
+
+def send_campaign_opened(campaign: Campaign, recipient: User) -> None:
+    with override(recipient.language):
+        url = absolute_url(campaign.get_absolute_url())
+    send_templated_email(
+        "campaign-opened",
+        to=recipient.email,
+        language=recipient.language,
+        context={"campaign": campaign, "recipient": recipient, "url": url},
+    )
+
+
+def send_campaign_closed(
+    campaign: Campaign, recipient: User, supermarket: Organisation, share: Decimal | None
+) -> None:
+    """``share``: what ``supermarket`` owes now that the campaign is funded (None: failed)."""
+    with override(recipient.language):
+        url = absolute_url(campaign.get_absolute_url())
+    send_templated_email(
+        "campaign-closed",
+        to=recipient.email,
+        language=recipient.language,
+        context={
+            "campaign": campaign,
+            "recipient": recipient,
+            "supermarket": supermarket,
+            "share": share,
+            "url": url,
+        },
     )

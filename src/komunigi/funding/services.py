@@ -12,9 +12,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from komunigi.audit.services import log_action
-from komunigi.community.models import Organisation, OrganisationKind
+from komunigi.community.models import Organisation, OrganisationKind, Role, User
 from komunigi.errors import DomainError
-from komunigi.funding import ledger, permissions, split
+from komunigi.funding import emails, ledger, permissions, split
 from komunigi.funding.models import (
     AccountKind,
     Campaign,
@@ -85,6 +85,9 @@ def open_campaign(
         )
         needs_services.change_status(need, lifecycle.FUNDING, actor=actor)
         log_action(actor, "funding.campaign.opened", campaign, {"quote": quote.pk})
+        supermarkets = Organisation.objects.members().filter(kind=OrganisationKind.SUPERMARKET)
+        for person in _voices(supermarkets):
+            emails.send_campaign_opened(campaign, person)
         transaction.on_commit(lambda: _schedule_close(campaign))
     return campaign
 
@@ -221,7 +224,8 @@ def close_campaign(campaign: Campaign, *, actor: Any) -> Campaign:
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if not campaign.is_collecting:
             raise DomainError(_("This campaign is closed."), code="closed")
-        firm = [p for p in campaign.pledges.select_related("organisation") if p.is_firm]
+        pledges = list(campaign.pledges.select_related("organisation"))
+        firm = [p for p in pledges if p.is_firm]
         result = current_split(campaign, firm)
         if result is None or not result.fundable or len(firm) < campaign.minimum_supermarkets:
             result = None
@@ -237,7 +241,27 @@ def close_campaign(campaign: Campaign, *, actor: Any) -> Campaign:
         need_status = lifecycle.FUNDED if funded else lifecycle.FAILED
         needs_services.change_status(campaign.need, need_status, actor=actor)
         log_action(actor, f"funding.campaign.{campaign.status}", campaign)
+        _tell_pledgers(campaign, firm if funded else pledges, result)
     return campaign
+
+
+def _voices(supermarkets: Any) -> Any:
+    """The people who speak and commit money for these supermarkets."""
+    return User.objects.filter(
+        is_active=True,
+        memberships__organisation__in=supermarkets,
+        memberships__role__in=[Role.REPRESENTATIVE, Role.SUBSTITUTE],
+    ).distinct()
+
+
+def _tell_pledgers(campaign: Campaign, pledges: list[Pledge], result: split.Split | None) -> None:
+    """Each pledging supermarket learns the outcome: its share when funded (unconfirmed
+    pledges took no part), or that it owes nothing."""
+    shares = dict(result.shares) if result else {}
+    for found in pledges:
+        share = shares.get(str(found.organisation_id)) if result else None
+        for person in _voices([found.organisation]):
+            emails.send_campaign_closed(campaign, person, found.organisation, share)
 
 
 def _post_funded(
