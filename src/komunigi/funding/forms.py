@@ -42,6 +42,49 @@ def refusal(error: split.SplitError) -> str:
     return explain(error, settings.KOMUNIGI_CURRENCY, get_language())
 
 
+class AmountField(DecimalTextField):
+    """An amount of money, checked by the engine's own rule (whole cents, not negative)."""
+
+    def clean(self, value: Any) -> Decimal | None:
+        amount = super().clean(value)
+        if amount is not None:
+            try:
+                split.check_amount(amount, "")
+            except split.SplitError as error:
+                raise forms.ValidationError(refusal(error)) from None
+        return amount
+
+
+class PaymentAmountField(AmountField):
+    """Money that moves: a whole number of cents above zero."""
+
+    def clean(self, value: Any) -> Decimal | None:
+        amount = super().clean(value)
+        if amount == 0:
+            raise forms.ValidationError(_("A payment moves some money."))
+        return amount
+
+
+class PercentField(DecimalTextField):
+    """A percentage typed by a person, from 0 to less than 100, in hundredths at most."""
+
+    def clean(self, value: Any) -> Decimal | None:
+        percent = super().clean(value)
+        if percent is not None and (
+            not 0 <= percent < 100 or percent != percent.quantize(Decimal("0.01"))
+        ):
+            raise forms.ValidationError(_("From 0 to less than 100, with at most 2 decimals."))
+        return percent
+
+
+class BankTransferForm(forms.Form):
+    """Money that moved on a bank account: how much, when, under which reference."""
+
+    amount = PaymentAmountField(label=_("Amount"))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(label=_("Bank reference"), max_length=100, required=False)
+
+
 class SimulatorForm(forms.Form):
     total = DecimalTextField(label=_("Cost of the development"))
     provider_contribution = DecimalTextField(
@@ -121,7 +164,7 @@ class OpenCampaignForm(forms.Form):
     split_rule = forms.ChoiceField(
         label=_("Split rule"), choices=SplitRule.choices, initial=SplitRule.EQUAL
     )
-    overhead = DecimalTextField(
+    overhead = PercentField(
         label=_("Overhead for the community (%)"),
         default=split.ZERO,
         help_text=_("Kept by the community fund to coordinate the work."),
@@ -140,12 +183,6 @@ class OpenCampaignForm(forms.Form):
         quote_field = self.fields["quote"]
         quote_field.queryset = need.quotes.valid().select_related("provider")  # type: ignore[attr-defined]
         quote_field.label_from_instance = _quote_label  # type: ignore[attr-defined]
-
-    def clean_overhead(self) -> Decimal:
-        overhead = self.cleaned_data["overhead"]
-        if not 0 <= overhead < 100 or overhead != overhead.quantize(Decimal("0.01")):
-            raise forms.ValidationError(_("From 0 to less than 100, with at most 2 decimals."))
-        return overhead
 
     def clean_deadline(self) -> Any:
         deadline = self.cleaned_data["deadline"]
@@ -166,7 +203,7 @@ class PledgeForm(forms.Form):
     supermarket = forms.ModelChoiceField(
         label=_("Supermarket"), queryset=Organisation.objects.none(), empty_label=None
     )
-    cap = DecimalTextField(
+    cap = AmountField(
         label=_("We pay at most"),
         default=None,
         required=False,
@@ -187,15 +224,6 @@ class PledgeForm(forms.Form):
         if not custom_weights:
             del self.fields["weight"]
 
-    def clean_cap(self) -> Decimal | None:
-        cap = self.cleaned_data["cap"]
-        if cap is not None:
-            try:
-                split.check_amount(cap, "cap")
-            except split.SplitError as error:
-                raise forms.ValidationError(refusal(error)) from None
-        return cap
-
     def clean_weight(self) -> Decimal | None:
         weight = self.cleaned_data.get("weight")
         if weight is not None and not 0 < weight <= MAX_WEIGHT:
@@ -203,27 +231,11 @@ class PledgeForm(forms.Form):
         return weight
 
 
-class PaymentAmountField(DecimalTextField):
-    """Money that moves: a whole number of cents above zero."""
-
-    def clean(self, value: Any) -> Decimal:
-        amount = super().clean(value)
-        try:
-            split.check_amount(amount, "amount")
-        except split.SplitError as error:
-            raise forms.ValidationError(refusal(error)) from None
-        if amount == 0:
-            raise forms.ValidationError(_("A payment moves some money."))
-        return amount
-
-
-class PaymentForm(forms.Form):
+class PaymentForm(BankTransferForm):
     organisation = forms.ModelChoiceField(
         label=_("From or to"), queryset=Organisation.objects.none(), empty_label=None
     )
-    amount = PaymentAmountField(label=_("Amount"))
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    reference = forms.CharField(label=_("Bank reference"), max_length=100, required=False)
+    field_order = ["organisation", "amount", "date", "reference"]
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -238,7 +250,7 @@ class LateJoinerForm(forms.Form):
     supermarket = forms.ModelChoiceField(
         label=_("Supermarket"), queryset=Organisation.objects.none(), empty_label=None
     )
-    premium = DecimalTextField(
+    premium = PercentField(
         label=_("Late-joiner premium (%)"),
         default=split.ZERO,
         help_text=_("Paid on top of its share, to the community fund."),
@@ -248,14 +260,8 @@ class LateJoinerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["supermarket"].queryset = supermarkets  # type: ignore[attr-defined]
 
-    def clean_premium(self) -> Decimal:
-        premium = self.cleaned_data["premium"]
-        if not 0 <= premium < 100 or premium != premium.quantize(Decimal("0.01")):
-            raise forms.ValidationError(_("From 0 to less than 100, with at most 2 decimals."))
-        return premium
 
-
-class FundEntryForm(forms.Form):
+class FundEntryForm(BankTransferForm):
     kind = forms.ChoiceField(
         label=_("Income or expense"),
         choices=[(TransactionKind.SUBSIDY, _("Subsidy")), (TransactionKind.EXPENSE, _("Expense"))],
@@ -266,24 +272,18 @@ class FundEntryForm(forms.Form):
         required=False,
         help_text=_("For an expense only."),
     )
-    amount = PaymentAmountField(label=_("Amount"))
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     description = forms.CharField(label=_("What"), max_length=300)
-    reference = forms.CharField(label=_("Bank reference"), max_length=100, required=False)
+    field_order = ["kind", "category", "amount", "date", "description", "reference"]
 
 
-class FeePaymentForm(forms.Form):
+class FeePaymentForm(BankTransferForm):
     fee = forms.ModelChoiceField(label=_("Fee"), queryset=Fee.objects.none(), empty_label=None)
-    amount = PaymentAmountField(label=_("Amount"))
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    reference = forms.CharField(label=_("Bank reference"), max_length=100, required=False)
+    field_order = ["fee", "amount", "date", "reference"]
 
     def __init__(self, *args: Any, fees: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["fee"].queryset = fees  # type: ignore[attr-defined]
 
 
-class RefundForm(forms.Form):
-    amount = PaymentAmountField(label=_("Amount"))
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    reference = forms.CharField(label=_("Bank reference"), max_length=100, required=False)
+class RefundForm(BankTransferForm):
+    """A credit paid back to the organisation."""

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.db import models
 
-from komunigi.community.models import Organisation
 from komunigi.funding.models import (
     Account,
     AccountKind,
@@ -100,12 +99,6 @@ def total(lines: models.QuerySet[LedgerLine]) -> Decimal:
 
 def balance(of: Account) -> Decimal:
     return total(of.lines.all())
-
-
-def organisation_balance(organisation: Organisation) -> Decimal:
-    """What the organisation is owed (positive) or owes (negative), as supermarket and as
-    provider together."""
-    return total(LedgerLine.objects.filter(account__organisation=organisation))
 
 
 def total_of_all_lines() -> Decimal:

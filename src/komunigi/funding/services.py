@@ -28,7 +28,7 @@ from komunigi.funding.models import (
     Sponsorship,
     TransactionKind,
 )
-from komunigi.money import format_money
+from komunigi.money import format_money, to_cents
 from komunigi.needs import lifecycle
 from komunigi.needs import services as needs_services
 from komunigi.needs.models import Need, Quote, QuoteStatus, instance_today
@@ -206,11 +206,9 @@ def current_split(campaign: Campaign, pledges: list[Pledge] | None = None) -> sp
 
 
 def _weight(campaign: Campaign, found: Pledge) -> Decimal:
-    if campaign.split_rule == SplitRule.HOUSEHOLDS:
-        return Decimal(found.organisation.member_households or 1)
     if campaign.split_rule == SplitRule.CUSTOM and found.weight:
         return found.weight
-    return Decimal(1)
+    return _rule_weight(campaign, found.organisation)
 
 
 def close_campaign(campaign: Campaign, *, actor: Any) -> Campaign:
@@ -309,7 +307,7 @@ def _post_sponsorships(
         sponsorship = active.get(organisation.pk)
         if sponsorship is None:
             continue
-        paid = split.to_cents(amount * sponsorship.percentage / 100)
+        paid = to_cents(amount * sponsorship.percentage / 100)
         if paid:
             ledger.post(
                 TransactionKind.SPONSORSHIP,
@@ -543,7 +541,7 @@ def add_late_joiner(
             if catch_up
             else None
         )
-        premium = split.to_cents(catch_up * premium_rate)
+        premium = to_cents(catch_up * premium_rate)
         if premium:
             ledger.post(
                 TransactionKind.LATE_JOINER_PREMIUM,

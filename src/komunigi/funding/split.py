@@ -16,8 +16,10 @@ Computations are exact (fractions) until that one rounding.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
+
+from komunigi.money import to_cents
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -76,11 +78,6 @@ class Split:
         return dict(self.shares)[key]
 
 
-def to_cents(amount: Decimal) -> Decimal:
-    """Half up to the cent, as the amount to raise is rounded."""
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def split(
     total: Decimal,
     participants: Sequence[Participant],
@@ -92,7 +89,7 @@ def split(
     """Split ``total`` among ``participants``; raises `SplitError` on inputs that make no sense."""
     _check_inputs(total, participants, provider_contribution, community_contribution, overhead_rate)
     cost = total - provider_contribution - community_contribution
-    to_raise = (cost * (1 + overhead_rate)).quantize(CENT, rounding=ROUND_HALF_UP)
+    to_raise = to_cents(cost * (1 + overhead_rate))
     overhead = to_raise - cost
     exact = water_fill(Fraction(to_raise), participants)
     curve = _curve(to_raise, len(participants))
@@ -150,10 +147,7 @@ def largest_remainder(
 def _curve(to_raise: Decimal, count: int) -> tuple[CurvePoint, ...]:
     """The share of a participant of average weight, from one participant to five more than
     today: the more we are, the less each pays."""
-    return tuple(
-        CurvePoint(n, (to_raise / n).quantize(CENT, rounding=ROUND_HALF_UP))
-        for n in range(1, count + CURVE_EXTRA + 1)
-    )
+    return tuple(CurvePoint(n, to_cents(to_raise / n)) for n in range(1, count + CURVE_EXTRA + 1))
 
 
 def _check_inputs(
