@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from komunigi.audit.services import log_action
 from komunigi.community.models import Organisation, OrganisationKind, Role, User
 from komunigi.errors import DomainError
-from komunigi.funding import emails, ledger, permissions, split
+from komunigi.funding import emails, ledger, permissions, split, statements
 from komunigi.funding.models import (
     AccountKind,
     Campaign,
@@ -465,20 +465,9 @@ def reverse_transaction(
 
 
 def borne_shares(campaign: Campaign) -> dict[int, Decimal]:
-    """What each participant of a funded campaign bears now: its share at the close, less the
-    credits late joiners brought it, or a late joiner's catch-up share (premium apart)."""
-    borne: dict[int, Decimal] = {}
-    lines = LedgerLine.objects.filter(
-        transaction__campaign=campaign,
-        transaction__kind__in=[TransactionKind.CAMPAIGN_FUNDED, TransactionKind.LATE_JOINER],
-        account__kind=AccountKind.ORGANISATION,
-    ).select_related("account")
-    for line in lines:
-        key = line.account.organisation_id
-        borne[key] = borne.get(key, Decimal("0.00")) - line.amount
-    for joiner in campaign.late_joiners.all():  # whose catch-up share rounded to nothing
-        borne.setdefault(joiner.organisation_id, Decimal("0.00"))
-    return borne
+    """What each participant of a funded campaign bears now, by organisation id."""
+    borne = statements.borne_by_campaign([campaign]).get(campaign.pk, {})
+    return {organisation.pk: amount for organisation, amount in borne.items()}
 
 
 def add_late_joiner(

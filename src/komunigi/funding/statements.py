@@ -5,9 +5,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from komunigi.community.models import Organisation
-from komunigi.funding.models import AccountKind, Campaign, LedgerLine, TransactionKind
+from komunigi.funding.models import (
+    AccountKind,
+    Campaign,
+    LateJoiner,
+    LedgerLine,
+    TransactionKind,
+)
 
 ZERO = Decimal("0.00")
+# The entries that set what each payer bears: the close, and late joiners' catch-ups.
+BORNE_KINDS = (TransactionKind.CAMPAIGN_FUNDED, TransactionKind.LATE_JOINER)
 
 
 @dataclass(frozen=True)
@@ -21,35 +29,44 @@ class ShareRow:
         return self.share - self.paid
 
 
-def campaign_shares(campaign: Campaign) -> list[ShareRow]:
-    """Each supermarket's frozen share, what it paid (reversals deducted) and what it owes."""
-    shares: dict[str, Decimal] = {}
-    paid: dict[str, Decimal] = {}
-    lines = LedgerLine.objects.filter(
-        transaction__campaign=campaign, account__kind=AccountKind.ORGANISATION
-    ).select_related("transaction", "account__organisation")
-    for line in lines:
-        name = line.account.organisation.name
-        if line.transaction.kind == TransactionKind.CAMPAIGN_FUNDED:
-            shares[name] = shares.get(name, ZERO) - line.amount
-        else:  # payments and their reversals
-            paid[name] = paid.get(name, ZERO) + line.amount
-    return [ShareRow(name, shares[name], paid.get(name, ZERO)) for name in sorted(shares)]
-
-
-def borne_by_campaign(campaigns: list[Campaign]) -> dict[int, list[tuple[str, Decimal]]]:
-    """For each funded campaign, what each supermarket bears (late joiners included), by name.
-    One query for all of them."""
-    borne: dict[int, dict[str, Decimal]] = {}
+def borne_by_campaign(campaigns: list[Campaign]) -> dict[int, dict[Organisation, Decimal]]:
+    """For each funded campaign, what each supermarket bears now: its share at the close less
+    the credits late joiners brought it, or a late joiner's catch-up share (premium apart).
+    The one reading of shares from the ledger; two queries for all the campaigns."""
+    borne: dict[int, dict[Organisation, Decimal]] = {}
     lines = LedgerLine.objects.filter(
         transaction__campaign__in=campaigns,
-        transaction__kind__in=[TransactionKind.CAMPAIGN_FUNDED, TransactionKind.LATE_JOINER],
+        transaction__kind__in=BORNE_KINDS,
         account__kind=AccountKind.ORGANISATION,
-    ).values_list("transaction__campaign_id", "account__organisation__name", "amount")
-    for campaign_id, name, amount in lines:
-        shares = borne.setdefault(campaign_id, {})
-        shares[name] = shares.get(name, ZERO) - amount
-    return {pk: sorted(shares.items()) for pk, shares in borne.items()}
+    ).select_related("transaction", "account__organisation")
+    for line in lines:
+        shares = borne.setdefault(line.transaction.campaign_id, {})
+        organisation = line.account.organisation
+        shares[organisation] = shares.get(organisation, ZERO) - line.amount
+    # A late joiner whose catch-up share rounded to nothing has no line, but takes part.
+    for joiner in LateJoiner.objects.filter(campaign__in=campaigns).select_related("organisation"):
+        borne.setdefault(joiner.campaign_id, {}).setdefault(joiner.organisation, ZERO)
+    return borne
+
+
+def campaign_shares(campaign: Campaign) -> list[ShareRow]:
+    """Each supermarket's share as it stands, what it paid of it (sponsorship and reversals
+    included) and what it still owes: the provider invoices from this."""
+    borne = borne_by_campaign([campaign]).get(campaign.pk, {})
+    paid: dict[int, Decimal] = {}
+    lines = (
+        LedgerLine.objects.filter(
+            transaction__campaign=campaign, account__kind=AccountKind.ORGANISATION
+        )
+        .exclude(transaction__kind__in=[*BORNE_KINDS, TransactionKind.LATE_JOINER_PREMIUM])
+        .values_list("account__organisation_id", "amount")
+    )
+    for organisation_id, amount in lines:
+        paid[organisation_id] = paid.get(organisation_id, ZERO) + amount
+    return [
+        ShareRow(organisation.name, share, paid.get(organisation.pk, ZERO))
+        for organisation, share in sorted(borne.items(), key=lambda item: item[0].name)
+    ]
 
 
 @dataclass(frozen=True)

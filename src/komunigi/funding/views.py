@@ -39,7 +39,6 @@ from komunigi.funding.models import (
     CampaignStatus,
     Fee,
     FeeTier,
-    LedgerLine,
     LedgerTransaction,
     SplitRule,
     TransactionKind,
@@ -165,14 +164,7 @@ def _split_context(campaign: Campaign) -> dict[str, Any]:
     if campaign.is_collecting:
         shares = dict(result.shares) if result and result.fundable else {}
     else:
-        shares = {
-            str(line.account.organisation_id): -line.amount
-            for line in LedgerLine.objects.filter(
-                transaction__campaign=campaign,
-                transaction__kind=TransactionKind.CAMPAIGN_FUNDED,
-                account__kind=AccountKind.ORGANISATION,
-            ).select_related("account")
-        }
+        shares = {str(pk): amount for pk, amount in services.borne_shares(campaign).items()}
     firm = sum(1 for p in pledges if p.is_firm)
     return {
         "campaign": campaign,
@@ -478,7 +470,10 @@ def history_page(request: HttpRequest) -> HttpResponse:
         Campaign.objects.with_details().filter(status=CampaignStatus.FUNDED).order_by("-closed_at")
     )
     show_amounts = settings.KOMUNIGI_PUBLIC_SHARES or permissions.is_member_anywhere(request.user)
-    rows = statements.borne_by_campaign(campaigns)
+    rows = {
+        pk: sorted((organisation.name, amount) for organisation, amount in shares.items())
+        for pk, shares in statements.borne_by_campaign(campaigns).items()
+    }
     return render(
         request,
         "funding/history.html",

@@ -11,7 +11,7 @@ from hypothesis.extra.django import TestCase
 from komunigi.community.models import User
 from komunigi.community.tests.factories import UserFactory
 from komunigi.errors import DomainError
-from komunigi.funding import ledger, services
+from komunigi.funding import ledger, services, statements
 from komunigi.funding.models import AccountKind, Campaign, LedgerLine, TransactionKind
 from komunigi.funding.tests.test_campaigns import open_campaign, supermarket
 
@@ -134,3 +134,21 @@ class LateJoinerProperties(TestCase):
             assert sum(credits.values()) == after[newcomer.pk]  # the catch-up, exactly
             assert sum(after.values()) == campaign.to_raise
         assert ledger.total_of_all_lines() == 0
+
+
+@pytest.mark.django_db
+def test_shares_for_invoicing_follow_a_late_joiner(facilitator: User) -> None:
+    """The provider invoices the newcomer its catch-up share; credits lower the others'
+    shares rather than counting as payments, and the fund's premium is not the provider's."""
+    campaign, people = funded(facilitator, "300.00", ["BEES coop", "BLOUM"])
+    bees = people[0][0]
+    services.record_payment(campaign, bees, D("150.00"), actor=facilitator, date=ledger_date())
+    newcomer, _ = supermarket("Coopéco")
+    services.add_late_joiner(campaign, newcomer, actor=facilitator, premium_rate=D("0.10"))
+
+    rows = [(r.name, r.share, r.paid, r.due) for r in statements.campaign_shares(campaign)]
+    assert rows == [
+        ("BEES coop", D("100.00"), D("150.00"), D("-50.00")),
+        ("BLOUM", D("100.00"), D("0.00"), D("100.00")),
+        ("Coopéco", D("100.00"), D("0.00"), D("100.00")),
+    ]
