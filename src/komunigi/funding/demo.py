@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from komunigi.community.demo import FACILITATOR
 from komunigi.community.models import Organisation, Role, User
-from komunigi.funding import fees, ledger, services, split
+from komunigi.funding import fees, ledger, services
 from komunigi.funding.models import (
     AccountKind,
     Campaign,
@@ -142,34 +142,19 @@ def _past_campaign(
         opened_at=closed_at - datetime.timedelta(weeks=4)
     )
     supermarkets = [organisations[slug] for slug in past.supermarkets]
-    for supermarket in supermarkets:
+    pledges = [
         Pledge.objects.create(
             campaign=campaign, organisation=supermarket, pledged_by=_representative(supermarket)
         )
-    result = split.split(
-        campaign.cost,
-        [split.Participant(str(s.pk)) for s in supermarkets],
-        provider_contribution=campaign.provider_contribution,
-    )
+        for supermarket in supermarkets
+    ]
+    result = services.current_split(campaign, pledges)
     Campaign.objects.filter(pk=campaign.pk).update(
         to_raise=result.to_raise, overhead=result.overhead
     )
+    services.post_funded(campaign, pledges, result, actor=facilitator, date=past.funded_on)
     shares = dict(result.shares)
-    pot = ledger.account(AccountKind.CAMPAIGN, campaign)
-    provider = ledger.account(AccountKind.PROVIDER, quote.provider)
     owed = campaign.cost - campaign.provider_contribution
-    lines = [
-        (ledger.account(AccountKind.ORGANISATION, s), -shares[str(s.pk)]) for s in supermarkets
-    ]
-    lines += [(pot, result.to_raise), (pot, -owed), (provider, owed)]
-    ledger.post(
-        TransactionKind.CAMPAIGN_FUNDED,
-        lines,
-        date=past.funded_on,
-        actor=facilitator,
-        description=need.title,
-        campaign=campaign,
-    )
     # Everyone paid within the month, and the provider was paid in full.
     for number, supermarket in enumerate(supermarkets, start=1):
         amount = shares[str(supermarket.pk)]
@@ -185,7 +170,7 @@ def _past_campaign(
         )  # fmt: skip
     ledger.post(
         TransactionKind.PAYMENT_MADE,
-        [(provider, -owed), (ledger.outside(), owed)],
+        [(ledger.account(AccountKind.PROVIDER, quote.provider), -owed), (ledger.outside(), owed)],
         date=past.funded_on + datetime.timedelta(days=30),
         actor=facilitator,
         description=quote.provider.name,

@@ -234,7 +234,7 @@ def close_campaign(campaign: Campaign, *, actor: Any) -> Campaign:
         if result is not None:
             campaign.to_raise, campaign.overhead = result.to_raise, result.overhead
             fields += ["to_raise", "overhead"]
-            _post_funded(campaign, firm, result, actor=actor)
+            post_funded(campaign, firm, result, actor=actor, date=instance_today())
         campaign.save(update_fields=fields)
         need_status = lifecycle.FUNDED if funded else lifecycle.FAILED
         needs_services.change_status(campaign.need, need_status, actor=actor)
@@ -262,9 +262,16 @@ def _tell_pledgers(campaign: Campaign, pledges: list[Pledge], result: split.Spli
             emails.send_campaign_closed(campaign, person, found.organisation, share)
 
 
-def _post_funded(
-    campaign: Campaign, firm: list[Pledge], result: split.Split, *, actor: Any
+def post_funded(
+    campaign: Campaign,
+    firm: list[Pledge],
+    result: split.Split,
+    *,
+    actor: Any,
+    date: datetime.date,
 ) -> LedgerTransaction:
+    """The frozen split in the ledger: each supermarket owes its share, the provider is owed
+    the quote less its own contribution, the overhead goes to the fund; then sponsorships."""
     pot = ledger.account(AccountKind.CAMPAIGN, campaign)
     owed_to_provider = campaign.cost - campaign.provider_contribution
     by_id = {str(p.organisation_id): p.organisation for p in firm}
@@ -283,20 +290,24 @@ def _post_funded(
     funded = ledger.post(
         TransactionKind.CAMPAIGN_FUNDED,
         lines,
-        date=instance_today(),
+        date=date,
         actor=actor,
         description=campaign.need.title,
         campaign=campaign,
     )
-    _post_sponsorships(campaign, [(by_id[key], amount) for key, amount in result.shares], actor)
+    shares = [(by_id[key], amount) for key, amount in result.shares]
+    _post_sponsorships(campaign, shares, actor=actor, today=date)
     return funded
 
 
 def _post_sponsorships(
-    campaign: Campaign, shares: list[tuple[Organisation, Decimal]], actor: Any
+    campaign: Campaign,
+    shares: list[tuple[Organisation, Decimal]],
+    *,
+    actor: Any,
+    today: datetime.date,
 ) -> None:
-    """The fund pays its percentage of the share of each organisation sponsored today."""
-    today = instance_today()
+    """The fund pays its percentage of the share of each organisation sponsored that day."""
     active = {
         s.organisation_id: s
         for s in Sponsorship.objects.filter(
