@@ -5,6 +5,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from babel.numbers import format_currency
 
 CENT = Decimal("0.01")
+# The keyword arguments of every DecimalField holding money.
+MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
 def to_cents(amount: Decimal) -> Decimal:

@@ -67,6 +67,11 @@ def test_pledge_with_a_cap_then_close_and_record_a_payment(
     log_in(desk, facilitator.email)
     desk.goto(campaign.get_absolute_url())
     desk.get_by_role("button", name=t("Close the campaign now")).click()
+    # Before the deadline, the facilitator first sees what closing does.
+    expect(desk.get_by_role("heading", level=1)).to_contain_text(campaign.need.title)
+    expect(desk.get_by_role("row", name="BEES coop")).to_contain_text(euros("150"))
+    assert_accessible(desk)
+    desk.get_by_role("button", name=t("Close now: funded")).click()
     expect(desk.get_by_role("status")).to_have_text(
         t("The campaign is funded: the shares are owed.")
     )

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from komunigi.api_auth import PERSONAL, PUBLIC, PUBLIC_OPENAPI
+from komunigi.community.api_auth import PERSONAL, PUBLIC, PUBLIC_OPENAPI
 from komunigi.community.models import Organisation, OrganisationKind, OrganisationStatus
 
 router = Router(tags=["community"])

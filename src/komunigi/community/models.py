@@ -203,6 +203,10 @@ class Role(models.TextChoices):
     MEMBER = "member", _("Member")
 
 
+# Who speaks, votes and commits money for a supermarket.
+VOTING_ROLES = (Role.REPRESENTATIVE, Role.SUBSTITUTE)
+
+
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def by_role(self) -> "MembershipQuerySet":
         """Representative first, then substitute, then members by name."""

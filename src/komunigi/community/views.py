@@ -234,6 +234,11 @@ def join_request(request: HttpRequest, pk: int) -> HttpResponse:
                     _("%(name)s is now a member; its contact was sent an invitation.")
                     % {"name": organisation.name},
                 )
+                if organisation.kind == OrganisationKind.SUPERMARKET:
+                    # Welcoming a new supermarket: offer to sponsor its first shares.
+                    return redirect(
+                        reverse("sponsorships") + f"?organisation={organisation.slug}&welcome=1"
+                    )
                 return redirect(join_request.get_absolute_url())
             if "decline" in request.POST and decline_form.is_valid():
                 services.decline_join_request(

@@ -1,5 +1,6 @@
 """The community fund's budget, read from the ledger: income and expenses by source and year."""
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -8,7 +9,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from komunigi.funding import ledger
-from komunigi.funding.models import ExpenseCategory, LedgerLine, TransactionKind
+from komunigi.funding.models import Campaign, ExpenseCategory, LedgerLine, TransactionKind
 
 ZERO = Decimal("0.00")
 
@@ -80,3 +81,28 @@ def _source(kind: str, category: str, amount: Decimal, reversal: int | None) -> 
     if kind == TransactionKind.FEE:
         return "income", "fees"
     return "expense", category or ExpenseCategory.OTHER
+
+
+@dataclass(frozen=True)
+class Contribution:
+    date: datetime.date
+    campaign: Campaign
+    amount: Decimal
+
+
+def contributions() -> list[Contribution]:
+    """What the fund paid of funded campaigns' costs (DESIGN.md §4.1's ``S``), newest first."""
+    lines = (
+        LedgerLine.objects.filter(
+            account=ledger.fund(),
+            transaction__kind=TransactionKind.CAMPAIGN_FUNDED,
+            amount__lt=0,
+        )
+        .select_related("transaction__campaign__need")
+        .order_by("-transaction__date", "-transaction_id")
+    )
+    return [
+        Contribution(line.transaction.date, line.transaction.campaign, -line.amount)
+        for line in lines
+        if line.transaction.campaign is not None
+    ]

@@ -148,7 +148,7 @@ def _past_campaign(
         )
         for supermarket in supermarkets
     ]
-    result = services.current_split(campaign, pledges)
+    result = services.split_among(campaign, pledges)
     Campaign.objects.filter(pk=campaign.pk).update(
         to_raise=result.to_raise, overhead=result.overhead
     )

@@ -50,3 +50,33 @@ def send_campaign_closed(
             "url": url,
         },
     )
+
+
+def send_campaign_reminder(campaign: Campaign, recipient: User, supermarket: Organisation) -> None:
+    """The deadline is near and ``supermarket``, interested in the need, has not pledged."""
+    _send_about_campaign("campaign-reminder", campaign, recipient, supermarket)
+
+
+def send_pledge_confirmation_reminder(
+    campaign: Campaign, recipient: User, supermarket: Organisation
+) -> None:
+    """The deadline is near and ``supermarket``'s pledge still waits for its board."""
+    _send_about_campaign("pledge-confirmation-reminder", campaign, recipient, supermarket)
+
+
+def _send_about_campaign(
+    kind: str, campaign: Campaign, recipient: User, supermarket: Organisation
+) -> None:
+    with override(recipient.language):
+        url = absolute_url(campaign.get_absolute_url() + "#pledge-title")
+    send_templated_email(
+        kind,
+        to=recipient.email,
+        language=recipient.language,
+        context={
+            "campaign": campaign,
+            "recipient": recipient,
+            "supermarket": supermarket,
+            "url": url,
+        },
+    )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from komunigi.community.models import Organisation
 from komunigi.funding import split
-from komunigi.funding.models import ExpenseCategory, Fee, SplitRule, TransactionKind
+from komunigi.funding.models import ExpenseCategory, Fee, FeeTier, SplitRule, TransactionKind
 from komunigi.funding.simulation import explain, parse_decimal
 from komunigi.money import format_money
 from komunigi.needs.models import Need, Quote
@@ -169,6 +169,12 @@ class OpenCampaignForm(forms.Form):
         default=split.ZERO,
         help_text=_("Kept by the community fund to coordinate the work."),
     )
+    community_contribution = AmountField(
+        label=_("The community fund's contribution"),
+        default=split.ZERO,
+        required=False,
+        help_text=_("Optional: paid by the community fund, only if the campaign is funded."),
+    )
     minimum_supermarkets = forms.IntegerField(
         label=_("Minimum number of supermarkets"), min_value=1, max_value=100, initial=2
     )
@@ -189,6 +195,30 @@ class OpenCampaignForm(forms.Form):
         if deadline <= timezone.now():
             raise forms.ValidationError(_("The deadline must be in the future."))
         return deadline
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        quote, contribution = data.get("quote"), data.get("community_contribution")
+        too_much = (
+            quote is not None
+            and contribution is not None
+            and quote.provider_contribution + contribution > quote.amount
+        )
+        if too_much:
+            self.add_error(
+                "community_contribution",
+                _("With the provider's contribution, it would exceed the cost."),
+            )
+        return data
+
+
+class CancelCampaignForm(forms.Form):
+    reason = forms.CharField(label=_("Why"), max_length=300)
+    withdraw_need = forms.BooleanField(
+        label=_("Withdraw the need too"),
+        required=False,
+        help_text=_("Otherwise it can be reopened and decided again."),
+    )
 
 
 def _quote_label(quote: Quote) -> str:
@@ -259,6 +289,47 @@ class LateJoinerForm(forms.Form):
     def __init__(self, *args: Any, supermarkets: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["supermarket"].queryset = supermarkets  # type: ignore[attr-defined]
+
+
+class SponsorshipForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Supermarket"), queryset=Organisation.objects.none(), empty_label=None
+    )
+    percentage = DecimalTextField(
+        label=_("Share of its shares paid by the fund (%)"),
+        help_text=_("For example 50: the fund pays half of each of its shares."),
+    )
+    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Why"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, supermarkets: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = supermarkets  # type: ignore[attr-defined]
+
+    def clean_percentage(self) -> Decimal:
+        percentage = self.cleaned_data["percentage"]
+        if not 0 < percentage <= 100 or percentage != percentage.quantize(Decimal("0.01")):
+            raise forms.ValidationError(_("Above 0 and at most 100, with at most 2 decimals."))
+        return percentage
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("The sponsorship ends before it starts."))
+        return data
+
+
+class FeeTierForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none(), empty_label=None
+    )
+    tier = forms.ModelChoiceField(label=_("Tier"), queryset=FeeTier.objects.all(), empty_label=None)
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
 
 
 class FundEntryForm(BankTransferForm):

@@ -48,6 +48,7 @@ def post(
     category: str = "",
     campaign: Any = None,
     fee: Any = None,
+    sponsorship: Any = None,
     reverses: LedgerTransaction | None = None,
 ) -> LedgerTransaction:
     """Record one transaction; its lines (zero amounts left out) must sum to zero."""
@@ -64,6 +65,7 @@ def post(
         category=category,
         campaign=campaign,
         fee=fee,
+        sponsorship=sponsorship,
         reverses=reverses,
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
@@ -88,6 +90,7 @@ def reverse(
         category=original.category,
         campaign=original.campaign,
         fee=original.fee,
+        sponsorship=original.sponsorship,
         reverses=original,
     )
 

@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from komunigi.community.models import Organisation
-from komunigi.needs.models import MONEY, Need, Quote
+from komunigi.money import MONEY
+from komunigi.needs.models import Need, Quote
 
 
 class AccountKind(models.TextChoices):
@@ -111,6 +112,14 @@ class LedgerTransaction(AppendOnly):
         blank=True,
         related_name="transactions",
         verbose_name=_("membership fee"),
+    )
+    sponsorship = models.ForeignKey(
+        "Sponsorship",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transactions",
+        verbose_name=_("sponsorship"),
     )
     reverses = models.OneToOneField(
         "self",
@@ -212,6 +221,8 @@ class Campaign(models.Model):
     )
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("why it was cancelled"), max_length=300, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CampaignQuerySet.as_manager()
 
@@ -344,6 +355,10 @@ class Sponsorship(models.Model):
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"))
     note = models.CharField(_("why"), max_length=300, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True, null=True)
 
     class Meta:
         verbose_name = _("sponsorship")
@@ -371,6 +386,14 @@ class FeeTier(models.Model):
     is_default = models.BooleanField(
         _("default tier"), default=False, help_text=_("For an organisation's first fee.")
     )
+    from_households = models.PositiveIntegerField(
+        _("from member households"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Optional: the default tier of organisations with at least this many member households."
+        ),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -386,8 +409,34 @@ class FeeTier(models.Model):
         return self.monthly_amount * 12
 
 
+class FeeTierAssignment(models.Model):
+    """The tier a facilitator chose for an organisation: its fees are issued at it."""
+
+    organisation = models.OneToOneField(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="fee_tier_assignment",
+        verbose_name=_("organisation"),
+    )
+    tier = models.ForeignKey(
+        FeeTier, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("tier")
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    set_at = models.DateTimeField(_("set at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("fee tier of an organisation")
+        verbose_name_plural = _("fee tiers of organisations")
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.tier}"
+
+
 class Fee(models.Model):
-    """One organisation's membership fee for one year, owed once issued."""
+    """One organisation's membership fee for one year, owed once issued. A fee re-issued at
+    another tier is cancelled (its ledger entry reversed) and replaced, never edited."""
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="fees", verbose_name=_("organisation")
@@ -399,13 +448,18 @@ class Fee(models.Model):
     amount = models.DecimalField(_("amount"), **MONEY)
     issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
     reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("membership fee")
         verbose_name_plural = _("membership fees")
         ordering = ["-year", "organisation__name"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "year"], name="one_fee_per_year")
+            models.UniqueConstraint(
+                fields=["organisation", "year"],
+                condition=models.Q(cancelled_at__isnull=True),
+                name="one_fee_per_year",
+            )
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,7 @@ Pure functions, no Django: anybody can read, test and recompute a split from its
 Computations are exact (fractions) until that one rounding.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -98,6 +98,39 @@ def split(
         return Split(to_raise, overhead, False, to_raise - capped, (), curve)
     shares = largest_remainder(exact, participants, to_raise)
     return Split(to_raise, overhead, True, ZERO, tuple(shares.items()), curve)
+
+
+@dataclass(frozen=True)
+class LateJoin:
+    catch_up: Decimal  # what the newcomer now bears
+    credits: tuple[tuple[str, Decimal], ...]  # what each earlier payer gets back, in their order
+
+
+def late_join(
+    total: Decimal,
+    borne: Mapping[str, Decimal],
+    weights: Mapping[str, Decimal],
+    joiner: Participant,
+    *,
+    provider_contribution: Decimal = ZERO,
+    community_contribution: Decimal = ZERO,
+    overhead_rate: Decimal = ZERO,
+) -> LateJoin:
+    """A funded split recomputed with one more participant (DESIGN.md §4.3).
+
+    ``borne`` is what each earlier payer bears now, ``weights`` their weights. Earlier payers
+    are capped at what they bear, so rounding never raises anybody's share: every credit is
+    zero or more, and the credits sum exactly to the catch-up share."""
+    result = split(
+        total,
+        [Participant(key, weights[key], amount) for key, amount in borne.items()]
+        + [Participant(joiner.key, joiner.weight)],
+        provider_contribution=provider_contribution,
+        community_contribution=community_contribution,
+        overhead_rate=overhead_rate,
+    )
+    new = dict(result.shares)
+    return LateJoin(new[joiner.key], tuple((key, borne[key] - new[key]) for key in borne))
 
 
 def water_fill(amount: Fraction, participants: Sequence[Participant]) -> dict[str, Fraction] | None:

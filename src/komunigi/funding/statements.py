@@ -20,9 +20,14 @@ BORNE_KINDS = (TransactionKind.CAMPAIGN_FUNDED, TransactionKind.LATE_JOINER)
 
 @dataclass(frozen=True)
 class ShareRow:
-    name: str
+    organisation: Organisation
     share: Decimal
     paid: Decimal
+    late_joiner: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.organisation.name
 
     @property
     def due(self) -> Decimal:
@@ -50,9 +55,11 @@ def borne_by_campaign(campaigns: list[Campaign]) -> dict[int, dict[Organisation,
 
 
 def campaign_shares(campaign: Campaign) -> list[ShareRow]:
-    """Each supermarket's share as it stands, what it paid of it (sponsorship and reversals
-    included) and what it still owes: the provider invoices from this."""
+    """Each supermarket's share as it stands, late joiners included, what it paid of it
+    (sponsorship and reversals included) and what it still owes: the campaign's page, the
+    provider's CSV and the history all read it here."""
     borne = borne_by_campaign([campaign]).get(campaign.pk, {})
+    late = set(campaign.late_joiners.values_list("organisation_id", flat=True))
     paid: dict[int, Decimal] = {}
     lines = (
         LedgerLine.objects.filter(
@@ -64,7 +71,7 @@ def campaign_shares(campaign: Campaign) -> list[ShareRow]:
     for organisation_id, amount in lines:
         paid[organisation_id] = paid.get(organisation_id, ZERO) + amount
     return [
-        ShareRow(organisation.name, share, paid.get(organisation.pk, ZERO))
+        ShareRow(organisation, share, paid.get(organisation.pk, ZERO), organisation.pk in late)
         for organisation, share in sorted(borne.items(), key=lambda item: item[0].name)
     ]
 

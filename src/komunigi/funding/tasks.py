@@ -18,3 +18,11 @@ def close_campaign_at_deadline(campaign_id: int) -> bool:
     except DomainError:
         return False  # a facilitator closed it first
     return True
+
+
+@task()
+def remind_before_deadline(campaign_id: int) -> bool:
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is None:
+        return False
+    return services.remind_before_deadline(campaign)

@@ -11,6 +11,9 @@ urlpatterns = [
     path("co-financing/fees/issue/", views.fees_issue, name="fees_issue"),
     path("co-financing/fees/payments/", views.fees_payment, name="fees_payment"),
     path("co-financing/fees/reminders/", views.fees_remind, name="fees_remind"),
+    path("co-financing/fees/tiers/", views.fees_tier, name="fees_tier"),
+    path("co-financing/sponsorships/", views.sponsorships_page, name="sponsorships"),
+    path("co-financing/sponsorships/<int:pk>/end/", views.sponsorship_end, name="sponsorship_end"),
     path("co-financing/history/", views.history_page, name="funding_history"),
     path("co-financing/statements/<slug:slug>/", views.statement_page, name="statement"),
     path(
@@ -22,6 +25,7 @@ urlpatterns = [
     path("co-financing/<int:pk>/split/", views.campaign_split, name="campaign_split"),
     path("co-financing/<int:pk>/pledge/", views.campaign_pledge, name="campaign_pledge"),
     path("co-financing/<int:pk>/close/", views.campaign_close, name="campaign_close"),
+    path("co-financing/<int:pk>/cancel/", views.campaign_cancel, name="campaign_cancel"),
     path("co-financing/<int:pk>/payments/", views.campaign_payment, name="campaign_payment"),
     path(
         "co-financing/<int:pk>/late-joiners/",

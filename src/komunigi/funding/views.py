@@ -18,10 +18,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from komunigi.community.models import Organisation, OrganisationKind
+from komunigi.dates import instance_today
 from komunigi.errors import DomainError
 from komunigi.funding import budget, fees, ledger, permissions, services, split, statements
 from komunigi.funding.forms import (
+    CancelCampaignForm,
     FeePaymentForm,
+    FeeTierForm,
     FundEntryForm,
     LateJoinerForm,
     OpenCampaignForm,
@@ -31,6 +34,7 @@ from komunigi.funding.forms import (
     RefundForm,
     ReversalForm,
     SimulatorForm,
+    SponsorshipForm,
     simulate,
 )
 from komunigi.funding.models import (
@@ -41,9 +45,10 @@ from komunigi.funding.models import (
     FeeTier,
     LedgerTransaction,
     SplitRule,
+    Sponsorship,
     TransactionKind,
 )
-from komunigi.needs.models import Need, instance_today
+from komunigi.needs.models import Need
 
 PARTICIPANTS_PREFIX = "p"
 # What the page opens with: the deck's shift reminder e-mails, 300 € shared by 4.
@@ -155,24 +160,35 @@ def campaign_detail(request: HttpRequest, pk: int, **bound: Any) -> HttpResponse
 def campaign_split(request: HttpRequest, pk: int) -> HttpResponse:
     """The part of the campaign page that pledges change (polled by htmx)."""
     campaign = get_object_or_404(Campaign.objects.with_details(), pk=pk)
-    return render(request, "funding/_campaign_split.html", _split_context(campaign))
+    return render(request, "funding/_campaign_split.html", _split_context(request, campaign))
 
 
-def _split_context(campaign: Campaign) -> dict[str, Any]:
-    pledges = list(campaign.pledges.select_related("organisation"))
-    result = services.current_split(campaign, pledges) if campaign.is_collecting else None
-    if campaign.is_collecting:
-        shares = dict(result.shares) if result and result.fundable else {}
-    else:
-        shares = {str(pk): amount for pk, amount in services.borne_shares(campaign).items()}
-    firm = sum(1 for p in pledges if p.is_firm)
-    return {
+def _split_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
+    """While collecting: what closing now does and what it would do once every pending board
+    agreed (the close's own computation). Once closed: the shares as the ledger has them,
+    late joiners included (the CSV's and the history's own rows)."""
+    context: dict[str, Any] = {
         "campaign": campaign,
-        "result": result,
-        "rows": [(p, shares.get(str(p.organisation_id))) for p in pledges],
-        "firm": firm,
-        "progress_max": max(campaign.minimum_supermarkets, firm),
+        "show_amounts": _show_amounts(request),
     }
+    if campaign.is_collecting:
+        outlook = services.preview(campaign)
+        context.update(
+            {
+                "outlook": outlook,
+                "firm": len(outlook.firm),
+                "progress_max": max(campaign.minimum_supermarkets, len(outlook.firm)),
+            }
+        )
+    else:
+        context["shares"] = statements.campaign_shares(campaign)
+    return context
+
+
+def _show_amounts(request: HttpRequest) -> bool:
+    """What each organisation pays is public unless the instance says otherwise; members
+    always see it."""
+    return settings.KOMUNIGI_PUBLIC_SHARES or permissions.is_member_anywhere(request.user)
 
 
 def _campaign_context(request: HttpRequest, campaign: Campaign, **bound: Any) -> dict[str, Any]:
@@ -180,9 +196,10 @@ def _campaign_context(request: HttpRequest, campaign: Campaign, **bound: Any) ->
     pledging = permissions.supermarkets_pledging_through(user)
     custom = campaign.split_rule == SplitRule.CUSTOM
     can_pay = permissions.can_record_payments(user) and campaign.status == CampaignStatus.FUNDED
+    can_run = permissions.can_run_campaigns(user)
     context = {
-        **_split_context(campaign),
-        "can_run": permissions.can_run_campaigns(user),
+        **_split_context(request, campaign),
+        "can_run": can_run,
         "own_pledges": list(
             campaign.pledges.filter(organisation__in=pledging).select_related("organisation")
         ),
@@ -194,6 +211,8 @@ def _campaign_context(request: HttpRequest, campaign: Campaign, **bound: Any) ->
         ),
         "can_export": permissions.can_export_shares(user, campaign),
     }
+    if can_run and campaign.is_collecting:
+        context["cancel_form"] = bound.get("cancel_form") or CancelCampaignForm()
     if can_pay:
         context["payment_form"] = bound.get("payment_form") or PaymentForm(
             organisations=_payers(campaign), initial={"date": instance_today()}
@@ -252,7 +271,9 @@ def campaign_late_joiner(request: HttpRequest, pk: int) -> HttpResponse:
 def _payers(campaign: Campaign) -> Any:
     return (
         Organisation.objects.filter(
-            Q(pk=campaign.quote.provider_id) | Q(pledges__campaign=campaign)
+            Q(pk=campaign.quote.provider_id)
+            | Q(pledges__campaign=campaign)
+            | Q(pk__in=campaign.late_joiners.values("organisation"))
         )
         .distinct()
         .order_by("name")
@@ -279,6 +300,7 @@ def campaign_open(request: HttpRequest, need_id: int) -> HttpResponse:
                 split_rule=form.cleaned_data["split_rule"],
                 minimum_supermarkets=form.cleaned_data["minimum_supermarkets"],
                 overhead_rate=form.cleaned_data["overhead"] / 100,
+                community_contribution=form.cleaned_data["community_contribution"],
             )
         except DomainError as error:
             form.add_error(None, error.message)
@@ -287,7 +309,10 @@ def campaign_open(request: HttpRequest, need_id: int) -> HttpResponse:
             return redirect(campaign)
     status = 400 if form.errors else 200
     return render(
-        request, "funding/campaign_form.html", {"need": need, "form": form}, status=status
+        request,
+        "funding/campaign_form.html",
+        {"need": need, "form": form, "fund_balance": ledger.balance(ledger.fund())},
+        status=status,
     )
 
 
@@ -330,18 +355,66 @@ def campaign_pledge(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = get_object_or_404(Campaign, pk=pk)
+    """Close the campaign. Before its deadline, the facilitator first sees what closing does
+    (funded with these shares, or failed; which pending pledges are left out) and confirms;
+    the confirmation holds for the pledges it showed only."""
+    campaign = get_object_or_404(Campaign.objects.with_details(), pk=pk)
     if not permissions.can_run_campaigns(request.user):
         raise PermissionDenied
+    early = campaign.is_collecting and campaign.deadline > timezone.now()
+    if early and "confirm" not in request.POST:
+        return _confirm_close(request, campaign)
     try:
-        closed = services.close_campaign(campaign, actor=request.user)
+        closed = services.close_campaign(
+            campaign, actor=request.user, version=request.POST.get("version", "") if early else ""
+        )
     except DomainError as error:
+        if error.code == "changed":
+            return _confirm_close(request, campaign, changed=error.message)
         messages.error(request, error.message)
     else:
         if closed.status == CampaignStatus.FUNDED:
             messages.success(request, _("The campaign is funded: the shares are owed."))
         else:
             messages.warning(request, _("The campaign failed: nobody owes anything."))
+    return redirect(campaign)
+
+
+def _confirm_close(request: HttpRequest, campaign: Campaign, changed: str = "") -> HttpResponse:
+    outlook = services.preview(campaign)
+    return render(
+        request,
+        "funding/campaign_close.html",
+        {
+            "campaign": campaign,
+            "outlook": outlook,
+            "version": services.pledges_version(outlook.pledges),
+            "changed": changed,
+        },
+        status=409 if changed else 200,
+    )
+
+
+@login_required
+@require_POST
+def campaign_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_object_or_404(Campaign.objects.with_details(), pk=pk)
+    if not permissions.can_run_campaigns(request.user):
+        raise PermissionDenied
+    form = CancelCampaignForm(request.POST)
+    if not form.is_valid():
+        return campaign_detail(request, pk, cancel_form=form)
+    try:
+        services.cancel_campaign(
+            campaign,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            withdraw_need=form.cleaned_data["withdraw_need"],
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.warning(request, _("The campaign is cancelled: nobody owes anything."))
     return redirect(campaign)
 
 
@@ -411,10 +484,13 @@ def budget_page(request: HttpRequest, **bound: Any) -> HttpResponse:
     highest = max(
         [y.total_income for y in years] + [y.total_expenses for y in years], default=Decimal(0)
     )
+    sponsorships = list(Sponsorship.objects.select_related("organisation"))
     context = {
         "years": years,
         "tiers": FeeTier.objects.all(),
         "balance": ledger.balance(ledger.fund()),
+        "contributions": budget.contributions(),
+        "sponsorships": _with_costs(sponsorships),
         "bars": _budget_bars(list(reversed(years)), highest or Decimal(1)),
         "chart": {"width": max(len(years), 1) * 110, "height": CHART_HEIGHT},
     }
@@ -535,6 +611,73 @@ def statement_refund(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("statement", slug=slug)
 
 
+def _with_costs(sponsorships: list[Sponsorship]) -> list[tuple[Sponsorship, Decimal]]:
+    costs = services.sponsorship_costs(sponsorships)
+    return [(s, costs[s.pk]) for s in sponsorships]
+
+
+# Sponsorships ------------------------------------------------------------------------------
+
+
+def _sponsorable() -> Any:
+    return Organisation.objects.members().filter(kind=OrganisationKind.SUPERMARKET).order_by("name")
+
+
+@login_required
+def sponsorships_page(request: HttpRequest) -> HttpResponse:
+    """Facilitators grant and end sponsorships, and see what each has cost the fund."""
+    if not permissions.can_run_campaigns(request.user):
+        raise PermissionDenied
+    initial: dict[str, Any] = {"starts_on": instance_today()}
+    chosen = Organisation.objects.filter(slug=request.GET.get("organisation", "")).first()
+    if chosen is not None:
+        initial["organisation"] = chosen
+    form = SponsorshipForm(request.POST or None, supermarkets=_sponsorable(), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.grant_sponsorship(
+                form.cleaned_data["organisation"],
+                actor=request.user,
+                percentage=form.cleaned_data["percentage"],
+                starts_on=form.cleaned_data["starts_on"],
+                ends_on=form.cleaned_data["ends_on"],
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is sponsored.") % {"name": form.cleaned_data["organisation"].name},
+            )
+            return redirect("sponsorships")
+    sponsorships = list(Sponsorship.objects.select_related("organisation"))
+    return render(
+        request,
+        "funding/sponsorships.html",
+        {
+            "form": form,
+            "sponsorships": _with_costs(sponsorships),
+            "today": instance_today(),
+            "welcomed": chosen if request.GET.get("welcome") else None,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def sponsorship_end(request: HttpRequest, pk: int) -> HttpResponse:
+    sponsorship = get_object_or_404(Sponsorship, pk=pk)
+    try:
+        services.end_sponsorship(sponsorship, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The sponsorship ends today."))
+    return redirect("sponsorships")
+
+
 # Membership fees ---------------------------------------------------------------------------
 
 
@@ -560,9 +703,12 @@ def fees_page(request: HttpRequest, **bound: Any) -> HttpResponse:
             "due": sum((row.due for row in rows), Decimal("0.00")),
             "payment_form": bound.get("payment_form")
             or FeePaymentForm(
-                fees=Fee.objects.filter(year=year).select_related("organisation"),
+                fees=Fee.objects.filter(year=year, cancelled_at=None).select_related(
+                    "organisation"
+                ),
                 initial={"date": instance_today()},
             ),
+            "tier_form": bound.get("tier_form") or FeeTierForm(organisations=_fee_payers()),
         },
         status=400 if bound else 200,
     )
@@ -591,7 +737,7 @@ def fees_payment(request: HttpRequest) -> HttpResponse:
     if not permissions.can_record_payments(request.user):
         raise PermissionDenied
     year = _year(request)
-    form = FeePaymentForm(request.POST, fees=Fee.objects.filter(year=year))
+    form = FeePaymentForm(request.POST, fees=Fee.objects.filter(year=year, cancelled_at=None))
     if not form.is_valid():
         return fees_page(request, payment_form=form)
     fees.record_fee_payment(
@@ -618,3 +764,30 @@ def fees_remind(request: HttpRequest) -> HttpResponse:
         % {"count": count},
     )
     return redirect(f"{reverse('fees')}?year={year}")
+
+
+def _fee_payers() -> Any:
+    return Organisation.objects.members().filter(kind__in=fees.PAYING_KINDS).order_by("name")
+
+
+@login_required
+@require_POST
+def fees_tier(request: HttpRequest) -> HttpResponse:
+    """A facilitator sets an organisation's tier; this year's fee follows if it differs."""
+    if not permissions.can_record_payments(request.user):
+        raise PermissionDenied
+    form = FeeTierForm(request.POST, organisations=_fee_payers())
+    if not form.is_valid():
+        return fees_page(request, tier_form=form)
+    organisation, tier = form.cleaned_data["organisation"], form.cleaned_data["tier"]
+    reissued = fees.set_fee_tier(organisation, tier, actor=request.user)
+    if reissued is not None:
+        message = _("%(name)s's tier is %(tier)s: its %(year)d fee is re-issued.") % {
+            "name": organisation.name,
+            "tier": tier.name,
+            "year": reissued.year,
+        }
+    else:
+        message = _("%(name)s's tier is %(tier)s.") % {"name": organisation.name, "tier": tier.name}
+    messages.success(request, message)
+    return redirect(f"{reverse('fees')}?year={_year(request)}")

@@ -8,7 +8,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
-from komunigi.api_auth import PERSONAL, PUBLIC, PUBLIC_OPENAPI
+from komunigi.community.api_auth import PERSONAL, PUBLIC, PUBLIC_OPENAPI
 from komunigi.community.models import Organisation
 from komunigi.errors import DomainError
 from komunigi.meetings import calendar, decisions, feeds, permissions

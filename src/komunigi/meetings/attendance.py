@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from komunigi.audit.services import log_action
 from komunigi.community.models import (
+    VOTING_ROLES,
     Membership,
     Organisation,
     OrganisationKind,
@@ -17,7 +18,6 @@ from komunigi.community.models import (
 from komunigi.errors import DomainError
 from komunigi.meetings import tally
 from komunigi.meetings.models import Attendance, Meeting, MeetingStatus
-from komunigi.needs.models import VOTING_ROLES
 
 
 def is_voting_supermarket(organisation: Organisation) -> bool:

@@ -26,7 +26,7 @@ from komunigi.meetings.models import (
     Outcome,
 )
 from komunigi.needs import lifecycle
-from komunigi.needs.services import change_status
+from komunigi.needs.services import move_by_process
 
 CLOSED = "closed"  # DomainError codes: the decision no longer takes ballots;
 NOT_YOURS = "not_yours"  # this person does not cast this supermarket's ballot
@@ -196,7 +196,7 @@ def close_decision(decision: Decision, *, actor: User | None, postpone: bool = F
         need = decision.item.need
         if need is not None and need.status == lifecycle.SCHEDULED:
             for status in NEED_MOVES[decision.outcome]:
-                need = change_status(need, status, actor=actor, reason=meeting.title)
+                need = move_by_process(need, status, actor=actor, reason=meeting.title)
     return decision
 
 

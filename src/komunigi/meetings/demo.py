@@ -184,7 +184,7 @@ def _past_meeting(
     meeting.save(update_fields=["minutes", "minutes_status", "status"])
     if need.status == lifecycle.QUOTED:  # decided recently: its lifecycle follows
         for status in (lifecycle.SCHEDULED, lifecycle.APPROVED):
-            needs_services.change_status(need, status, actor=facilitator)
+            needs_services.move_by_process(need, status, actor=facilitator)
 
 
 def _core_meeting(facilitator: User, organisations: dict[str, Organisation]) -> None:

@@ -3,6 +3,7 @@
 from typing import Any
 
 from komunigi.community.models import (
+    VOTING_ROLES,
     Membership,
     Organisation,
     OrganisationKind,
@@ -10,7 +11,6 @@ from komunigi.community.models import (
     is_facilitator,
 )
 from komunigi.meetings.models import Attendance, Meeting, Visibility, is_member
-from komunigi.needs.models import VOTING_ROLES
 
 
 def can_run_meetings(user: Any) -> bool:

@@ -39,7 +39,7 @@ from komunigi.meetings.models import (
 from komunigi.needs import lifecycle
 from komunigi.needs.models import Need
 from komunigi.needs.roadmap import roadmap
-from komunigi.needs.services import change_status
+from komunigi.needs.services import move_by_process
 
 # What a calendar shows of a meeting: a change to any of these is sent again as an update.
 CALENDAR_FIELDS = ("title", "starts_at", "duration", "time_zone", "place", "video_url")
@@ -340,7 +340,7 @@ def add_item(
                     _("Only a need with a valid quote is put to a decision: “%(title)s” is not.")
                     % {"title": need.title}
                 )
-            change_status(need, lifecycle.SCHEDULED, actor=actor, reason=meeting.title)
+            move_by_process(need, lifecycle.SCHEDULED, actor=actor, reason=meeting.title)
         else:
             need = None
         position = (meeting.items.aggregate(last=Max("position"))["last"] or 0) + 1
@@ -375,7 +375,7 @@ def remove_item(item: AgendaItem, *, actor: User) -> None:
         item.delete()
         if need is not None and need.status == lifecycle.SCHEDULED:
             for status in (lifecycle.POSTPONED, lifecycle.OPEN):
-                need = change_status(need, status, actor=actor, reason=meeting.title)
+                need = move_by_process(need, status, actor=actor, reason=meeting.title)
 
 
 def prepare_agenda(meeting: Meeting, *, actor: User, limit: int = 3) -> list[AgendaItem]:

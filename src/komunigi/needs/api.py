@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
-from komunigi.api_auth import PUBLIC, PUBLIC_OPENAPI
+from komunigi.community.api_auth import PUBLIC, PUBLIC_OPENAPI
 from komunigi.markdown import render_markdown
 from komunigi.needs import rounds, schulze
 from komunigi.needs.models import (

@@ -354,7 +354,7 @@ def _create(
             Quote.objects.filter(pk=created.pk).update(status=QuoteStatus.ACCEPTED)
     if demo.status == lifecycle.DELIVERED:
         for status in DELIVERED_PATH[DELIVERED_PATH.index(lifecycle.QUOTED) + 1 :]:
-            need = services.change_status(need, status, actor=facilitator)
+            need = services.move_by_process(need, status, actor=facilitator)
     for email, text in demo.comments:
         services.add_comment(need, author=User.objects.get(email=email), body=text)
     since = timezone.now() - datetime.timedelta(days=demo.age_days)

@@ -11,6 +11,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from komunigi.community.models import Organisation, OrganisationKind, OrganisationStatus
+from komunigi.dates import instance_today
 from komunigi.formfields import DecimalAmountField
 from komunigi.needs import lifecycle
 from komunigi.needs.models import (
@@ -21,7 +22,6 @@ from komunigi.needs.models import (
     NeedStatus,
     PriorityRound,
     Quote,
-    instance_today,
 )
 from komunigi.needs.services import MAX_TAGS
 
@@ -80,12 +80,8 @@ class StatusForm(forms.Form):
 
 def allowed_statuses(need: Need, can_change: Any) -> list[str]:
     """The statuses ``need`` may move to that this person may choose, in lifecycle order."""
-    following = lifecycle.next_statuses(need.status)
-    return [
-        s
-        for s in NeedStatus.values
-        if s in following and (need.status, s) not in lifecycle.AUTOMATIC and can_change(s)
-    ]
+    manual = lifecycle.manual_statuses(need.status)
+    return [s for s in NeedStatus.values if s in manual and can_change(s)]
 
 
 class InterestForm(forms.ModelForm):

@@ -47,6 +47,12 @@ ACTIVE = frozenset(
 # Moves made by the platform itself, never chosen by hand: a need is "quoted" exactly while
 # it has a valid quote.
 AUTOMATIC = frozenset({(OPEN, QUOTED), (QUOTED, OPEN)})
+# Statuses that belong to a process: reached only through a meeting's decision (scheduled,
+# approved, rejected) or a co-financing campaign (funding, funded, failed), never by hand.
+BY_PROCESS = frozenset({SCHEDULED, APPROVED, REJECTED, FUNDING, FUNDED, FAILED})
+# Statuses a need leaves only through its process: its decision is on an agenda, its campaign
+# collects pledges. Taking it off the agenda or cancelling the campaign frees it.
+HELD_BY_PROCESS = frozenset({SCHEDULED, FUNDING})
 # Statuses in which a need has (or is about to have) co-financing campaigns.
 CO_FINANCING = frozenset({APPROVED, FUNDING, FUNDED, FAILED, IN_PROGRESS, DELIVERED, CLOSED})
 # Statuses in which a need may enter a priority round.
@@ -65,3 +71,13 @@ def next_statuses(current: str) -> frozenset[str]:
 
 def can_move(current: str, new: str) -> bool:
     return new in next_statuses(current)
+
+
+def manual_statuses(current: str) -> frozenset[str]:
+    """Where a person may move a need in ``current`` by hand: neither a status a process owns,
+    nor out of a status its process holds, nor a move the platform makes by itself."""
+    if current in HELD_BY_PROCESS:
+        return frozenset()
+    return frozenset(
+        new for new in next_statuses(current) - BY_PROCESS if (current, new) not in AUTOMATIC
+    )

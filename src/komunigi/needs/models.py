@@ -18,18 +18,11 @@ from komunigi.community.models import (
     Organisation,
     OrganisationKind,
     OrganisationStatus,
-    Role,
     User,
 )
+from komunigi.dates import instance_today
+from komunigi.money import MONEY
 from komunigi.needs import lifecycle
-
-MONEY = {"max_digits": 12, "decimal_places": 2}
-
-
-def instance_today() -> datetime.date:
-    """Today where the community lives (TIME_ZONE): the same date for every reader, page and
-    cron job, whatever each person's own time zone."""
-    return timezone.localdate(timezone=timezone.get_default_timezone())
 
 
 class NeedStatus(models.TextChoices):
@@ -458,7 +451,3 @@ class Ballot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} in {self.round}"
-
-
-# Who casts a supermarket's ballot in a priority round.
-VOTING_ROLES = (Role.REPRESENTATIVE, Role.SUBSTITUTE)

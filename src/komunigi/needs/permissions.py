@@ -3,6 +3,7 @@
 from typing import Any
 
 from komunigi.community.models import (
+    VOTING_ROLES,
     Membership,
     Organisation,
     OrganisationKind,
@@ -10,7 +11,7 @@ from komunigi.community.models import (
     is_facilitator,
 )
 from komunigi.needs import lifecycle
-from komunigi.needs.models import VOTING_ROLES, Need, PriorityRound, Quote
+from komunigi.needs.models import Need, PriorityRound, Quote
 
 
 def _memberships(user: Any) -> Any:

@@ -1,12 +1,10 @@
 """The public roadmap: the latest round's order first, then the other needs by interest."""
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db.models import Prefetch
 
 from komunigi.community.models import Organisation, OrganisationKind, OrganisationStatus
-from komunigi.money import to_cents
 from komunigi.needs.models import Interest, Need, PriorityRound, Quote
 from komunigi.needs.rounds import latest_closed_round
 
@@ -18,13 +16,6 @@ class RoadmapItem:
     tied: bool
     interested: list[Organisation]
     best_quote: Quote | None
-
-    @property
-    def share_each(self) -> Decimal | None:
-        """What each interested supermarket would pay if the best quote were split equally."""
-        if self.best_quote is None or not self.interested:
-            return None
-        return to_cents(self.best_quote.net_amount / len(self.interested))
 
 
 def roadmap() -> tuple[PriorityRound | None, list[RoadmapItem]]:

@@ -9,6 +9,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
@@ -18,8 +19,9 @@ from django.utils.translation import gettext as _
 
 from komunigi.audit.services import log_action
 from komunigi.community.models import Organisation, OrganisationKind, Role, User
+from komunigi.dates import instance_today
 from komunigi.errors import DomainError
-from komunigi.needs import emails, lifecycle
+from komunigi.needs import emails, lifecycle, permissions
 from komunigi.needs.models import (
     Attachment,
     Comment,
@@ -32,7 +34,6 @@ from komunigi.needs.models import (
     Quote,
     QuoteStatus,
     Tag,
-    instance_today,
 )
 
 MAX_TAGS = 10
@@ -104,11 +105,55 @@ def tags_for(names: list[str]) -> list[Tag]:
 
 
 def change_status(need: Need, new_status: str, *, actor: User, reason: str = "") -> Need:
-    """Move a need in its lifecycle; refused with a message when the lifecycle forbids it."""
+    """A move made by hand (publish, withdraw, reopen, mark as built …); refused with a
+    message when it belongs to a meeting's decision or a campaign, or the lifecycle forbids
+    it. Meetings and campaigns move needs through `move_by_process`."""
+    if not permissions.can_change_status(actor, need, new_status):
+        raise PermissionDenied
+    with transaction.atomic():
+        need = Need.objects.select_for_update().get(pk=need.pk)
+        if new_status not in lifecycle.manual_statuses(need.status):
+            raise DomainError(_manual_refusal(need, new_status))
+        _move(need, new_status, actor=actor, reason=reason)
+    return need
+
+
+def _manual_refusal(need: Need, new_status: str) -> str:
+    if need.status == lifecycle.SCHEDULED:
+        return _(
+            "This need waits for its decision at a meeting: take it off the meeting's agenda first."
+        )
+    if need.status == lifecycle.FUNDING:
+        return _(
+            "Its co-financing campaign is collecting pledges: cancel the campaign on its page "
+            "first."
+        )
+    if new_status == lifecycle.QUOTED:
+        return _("A need is quoted only while it has a valid quote.")
+    if (need.status, new_status) in lifecycle.AUTOMATIC:
+        return _("A need stays quoted while it has a valid quote.")
+    if new_status in lifecycle.BY_PROCESS and lifecycle.can_move(need.status, new_status):
+        return _(
+            "A need becomes “%(status)s” through a meeting's decision or a co-financing "
+            "campaign, not by hand."
+        ) % {"status": NeedStatus(new_status).label}
+    return _refusal(need.status, new_status)
+
+
+def move_by_process(need: Need, new_status: str, *, actor: User | None, reason: str = "") -> Need:
+    """A move a meeting's decision or a campaign makes (scheduled, approved, funding, funded
+    …): the caller, holding its own transaction, has checked who may make it."""
     with transaction.atomic():
         need = Need.objects.select_for_update().get(pk=need.pk)
         _move(need, new_status, actor=actor, reason=reason)
     return need
+
+
+def _refusal(current: str, new: str) -> str:
+    return _("A need that is “%(current)s” cannot become “%(new)s”.") % {
+        "current": NeedStatus(current).label,
+        "new": NeedStatus(new).label,
+    }
 
 
 def _move(need: Need, new_status: str, *, actor: User | None, reason: str, why: str = "") -> None:
@@ -116,13 +161,7 @@ def _move(need: Need, new_status: str, *, actor: User | None, reason: str, why: 
     why). ``reason`` is what a person wrote; ``why`` codes the platform's own moves (shown in
     each reader's language). Publishing adds the proposing supermarket's own interest."""
     if not lifecycle.can_move(need.status, new_status):
-        raise DomainError(
-            _("A need that is “%(current)s” cannot become “%(new)s”.")
-            % {
-                "current": NeedStatus(need.status).label,
-                "new": NeedStatus(new_status).label,
-            }
-        )
+        raise DomainError(_refusal(need.status, new_status))
     if new_status == lifecycle.QUOTED and not need.quotes.valid().exists():
         raise DomainError(_("A need is quoted only while it has a valid quote."))
     previous = need.status
@@ -323,6 +362,17 @@ def expire_quote(quote_id: int, *, today: datetime.date | None = None) -> bool:
         _set_quote_status(quote, QuoteStatus.EXPIRED, actor=None)
         _reopen_if_unquoted(quote.need, actor=None, today=today)
     return True
+
+
+def accept_quote(quote: Quote, *, actor: User) -> None:
+    """The quote a co-financing campaign is opened on: the provider will do the work."""
+    with transaction.atomic():
+        quote = (
+            Quote.objects.select_for_update(of=("self",)).select_related("need").get(pk=quote.pk)
+        )
+        if quote.effective_status() != QuoteStatus.PROPOSED:
+            raise DomainError(_("Only a valid quote can be accepted."))
+        _set_quote_status(quote, QuoteStatus.ACCEPTED, actor=actor)
 
 
 def _set_quote_status(quote: Quote, status: str, *, actor: User | None) -> None:

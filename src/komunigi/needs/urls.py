@@ -26,7 +26,6 @@ urlpatterns = [
     path("needs/<int:pk>/estimate/", views.estimate_request, name="estimate_request"),
     path("needs/<int:pk>/estimate/assign/", views.estimate_assign, name="estimate_assign"),
     path("estimates/<int:pk>/hours/", views.estimate_hours, name="estimate_hours"),
-    path("roadmap/", views.roadmap_page, name="roadmap"),
     path("priorities/", views.round_list, name="priority_rounds"),
     path("priorities/new/", views.round_create, name="priority_round_create"),
     path("priorities/<int:pk>/", views.round_detail, name="priority_round"),

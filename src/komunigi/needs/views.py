@@ -40,7 +40,6 @@ from komunigi.needs.models import (
     Tag,
     counts_as_supermarket,
 )
-from komunigi.needs.roadmap import roadmap
 
 NEEDS_PER_PAGE = 30
 
@@ -442,11 +441,6 @@ def estimate_hours(request: HttpRequest, pk: int) -> HttpResponse:
             request, need, status=400, hours_form=form, hours_form_for=assignment.pk
         )
     return _redirect_with(request, need, _("The hours spent are recorded."), "quotes")
-
-
-def roadmap_page(request: HttpRequest) -> HttpResponse:
-    latest, items = roadmap()
-    return render(request, "needs/roadmap.html", {"latest_round": latest, "items": items})
 
 
 def round_list(request: HttpRequest) -> HttpResponse:

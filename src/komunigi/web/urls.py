@@ -5,4 +5,5 @@ from komunigi.web import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("roadmap/", views.roadmap_page, name="roadmap"),
 ]

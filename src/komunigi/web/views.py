@@ -12,9 +12,11 @@ from django.views.i18n import set_language as django_set_language
 
 from komunigi.community.models import JoinRequest, JoinRequestStatus, Organisation
 from komunigi.community.permissions import can_handle_join_requests
+from komunigi.funding.estimates import estimate
 from komunigi.meetings.models import Invitation, MeetingStatus
 from komunigi.needs import dashboard as needs_dashboard
 from komunigi.needs import permissions as needs_permissions
+from komunigi.needs.roadmap import roadmap
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -23,6 +25,17 @@ def home(request: HttpRequest) -> HttpResponse:
         for kind in ("supermarket", "provider")
     }
     return render(request, "web/home.html", {"counts": counts})
+
+
+def roadmap_page(request: HttpRequest) -> HttpResponse:
+    """The latest round's order, then the other needs; with the best valid quote, what each
+    interested supermarket would pay if a campaign opened with the defaults."""
+    latest, items = roadmap()
+    rows = [
+        (item, estimate(item.best_quote, item.interested) if item.best_quote else None)
+        for item in items
+    ]
+    return render(request, "needs/roadmap.html", {"latest_round": latest, "rows": rows})
 
 
 @login_required

@@ -1,5 +1,6 @@
 """Representatives hear when a campaign opens and how it ends, in their own language."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,7 @@ from komunigi.community.tests.factories import MembershipFactory, OrganisationFa
 from komunigi.funding import services
 from komunigi.funding.tests.test_campaigns import open_campaign
 from komunigi.meetings.tests.test_meeting_emails import by_recipient, text
+from komunigi.needs.tests.factories import InterestFactory
 from komunigi.testing import SmtpServer
 
 pytestmark = pytest.mark.django_db
@@ -46,4 +48,38 @@ def test_campaign_opening_and_close_are_emailed(
     assert sorted(closed) == ["rep@bees.example", "rep@bloum.example"]  # not Le NID
     assert any(
         "The share of BEES coop is €100.00;" in line for line in text(closed["rep@bees.example"])
+    )
+
+
+def test_three_days_before_the_deadline_interested_supermarkets_are_reminded_once(
+    facilitator: User, smtp_server: SmtpServer, django_capture_on_commit_callbacks
+) -> None:
+    bees, bees_rep = supermarket_with("BEES coop", "rep@bees.example")
+    bloum, bloum_rep = supermarket_with("BLOUM", "rep@bloum.example", "fr")
+    lenid, _lenid_rep = supermarket_with("Le NID", "rep@lenid.example")
+    supermarket_with("Coopéco", "rep@coopeco.example")  # not interested: no reminder
+    campaign = open_campaign(facilitator, "300.00")
+    for organisation in (bees, bloum, lenid):
+        InterestFactory(need=campaign.need, organisation=organisation)
+    services.pledge(campaign, bees, actor=bees_rep)  # firm: nothing to remind
+    services.pledge(campaign, bloum, actor=bloum_rep, needs_board_approval=True)
+    smtp_server.messages.clear()
+
+    early = campaign.deadline - datetime.timedelta(days=4)
+    assert services.send_deadline_reminders(now=early) == 0
+    due = campaign.deadline - datetime.timedelta(days=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_deadline_reminders(now=due) == 1
+        assert services.send_deadline_reminders(now=due) == 0  # once
+
+    reminded = by_recipient(smtp_server)
+    assert sorted(reminded) == ["rep@bloum.example", "rep@lenid.example"]
+    assert reminded["rep@lenid.example"]["Subject"] == (
+        f"Three days left to pledge: {campaign.need.title}"
+    )
+    assert reminded["rep@bloum.example"]["Content-Language"] == "fr"
+    assert any("Le NID said it needs" in line for line in text(reminded["rep@lenid.example"]))
+    assert reminded["rep@bloum.example"]["Subject"] == (
+        f"L’accord de votre conseil d’administration est encore nécessaire : "
+        f"{campaign.need.title}"
     )

@@ -22,16 +22,20 @@ from komunigi.community.tests.factories import (
     OrganisationFactory,
     UserFactory,
 )
+from komunigi.dates import instance_today
 from komunigi.errors import DomainError
-from komunigi.funding import ledger, services
+from komunigi.funding import fees, ledger, services
 from komunigi.funding.models import (
     AccountKind,
     Campaign,
     CampaignStatus,
+    Fee,
+    FeeTier,
     LedgerError,
     LedgerLine,
     LedgerTransaction,
 )
+from komunigi.money import to_cents
 from komunigi.needs.models import Need, QuoteStatus
 from komunigi.needs.tests.factories import NeedFactory, QuoteFactory
 
@@ -152,7 +156,7 @@ def test_split_by_member_households(facilitator: User) -> None:
     campaign = open_campaign(facilitator, "400.00", split_rule="households")
     for organisation, representative in (small, large):
         services.pledge(campaign, organisation, actor=representative)
-    result = services.current_split(campaign)
+    result = services.preview(campaign).now
     assert result is not None
     assert dict(result.shares) == {str(small[0].pk): D("100.00"), str(large[0].pk): D("300.00")}
 
@@ -250,8 +254,9 @@ amounts = st.integers(min_value=1, max_value=500_000).map(lambda n: Decimal(n) /
 
 
 class LedgerMachine(RuleBasedStateMachine):
-    """Random sequences of pledges, closes, payments, late joiners, refunds and reversals: every
-    transaction and the whole ledger always sum to zero."""
+    """Random sequences of pledges, closes, payments, late joiners, refunds, reversals,
+    community contributions, sponsorships and fee tier changes: every transaction and the
+    whole ledger always sum to zero, and a close does what its preview said."""
 
     @initialize()
     def community(self) -> None:
@@ -259,11 +264,23 @@ class LedgerMachine(RuleBasedStateMachine):
         self.supermarkets = [supermarket() for _ in range(4)]
         self.campaigns: list[Campaign] = []
         self.payments: list[LedgerTransaction] = []
+        self.tiers = [
+            FeeTier.objects.create(name=f"Tier {n} {FeeTier.objects.count()}", monthly_amount=m)
+            for n, m in enumerate([D("10.00"), D("25.00")])
+        ]
+        self.year = instance_today().year
+        fees.issue_fees(self.year, actor=self.facilitator)
 
-    @rule(amount=amounts, minimum=st.integers(1, 3))
-    def open(self, amount: Decimal, minimum: int) -> None:
+    @rule(amount=amounts, minimum=st.integers(1, 3), fund_part=st.sampled_from([0, 0.1, 1]))
+    def open(self, amount: Decimal, minimum: int, fund_part: float) -> None:
+        contribution = to_cents(amount * Decimal(str(fund_part)))
         self.campaigns.append(
-            open_campaign(self.facilitator, str(amount), minimum_supermarkets=minimum)
+            open_campaign(
+                self.facilitator,
+                str(amount),
+                minimum_supermarkets=minimum,
+                community_contribution=contribution,
+            )
         )
 
     @rule(data=st.data(), cap=st.none() | amounts, board=st.booleans())
@@ -281,8 +298,35 @@ class LedgerMachine(RuleBasedStateMachine):
         collecting = [c for c in self.campaigns if c.is_collecting]
         if collecting:
             campaign = data.draw(st.sampled_from(collecting))
+            outlook = services.preview(campaign)
             closed = services.close_campaign(campaign, actor=self.facilitator)
             self.campaigns[self.campaigns.index(campaign)] = closed
+            # What the page showed is what closing did.
+            assert (closed.status == CampaignStatus.FUNDED) == outlook.funds_now
+            if outlook.funds_now:
+                shown = {str(p.organisation_id): outlook.share_now(p) for p in outlook.firm}
+                borne = {str(k): v for k, v in services.borne_shares(closed).items()}
+                assert borne == shown
+
+    @rule(data=st.data(), percentage=st.sampled_from([D("25"), D("100")]))
+    def sponsor(self, data: st.DataObject, percentage: Decimal) -> None:
+        organisation, _person = data.draw(st.sampled_from(self.supermarkets))
+        if not organisation.sponsorships.exists():
+            services.grant_sponsorship(
+                organisation,
+                actor=self.facilitator,
+                percentage=percentage,
+                starts_on=TODAY - datetime.timedelta(days=400),
+                ends_on=instance_today() + datetime.timedelta(days=400),
+            )
+
+    @rule(data=st.data())
+    def change_tier(self, data: st.DataObject) -> None:
+        organisation, _person = data.draw(st.sampled_from(self.supermarkets))
+        tier = data.draw(st.sampled_from(self.tiers))
+        fees.set_fee_tier(organisation, tier, actor=self.facilitator)
+        current = Fee.objects.get(organisation=organisation, year=self.year, cancelled_at=None)
+        assert (current.tier, current.amount) == (tier, tier.yearly_amount)
 
     @rule(data=st.data(), amount=amounts)
     def pay(self, data: st.DataObject, amount: Decimal) -> None:
@@ -301,11 +345,14 @@ class LedgerMachine(RuleBasedStateMachine):
         funded = [c for c in self.campaigns if c.status == CampaignStatus.FUNDED]
         if funded:
             campaign = data.draw(st.sampled_from(funded))
-            organisation, _person = supermarket()
+            organisation, _person = data.draw(st.sampled_from([supermarket(), *self.supermarkets]))
+            if organisation.pk in services.borne_shares(campaign):
+                return
             services.add_late_joiner(
                 campaign, organisation, actor=self.facilitator, premium_rate=premium
             )
-            self.supermarkets.append((organisation, _person))
+            if (organisation, _person) not in self.supermarkets:
+                self.supermarkets.append((organisation, _person))
 
     @rule(data=st.data())
     def refund(self, data: st.DataObject) -> None:

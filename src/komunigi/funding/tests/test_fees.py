@@ -9,6 +9,7 @@ from django.test import Client
 
 from komunigi.community.models import OrganisationKind, Role, User
 from komunigi.community.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from komunigi.dates import instance_today
 from komunigi.errors import DomainError
 from komunigi.funding import budget, fees, ledger, services
 from komunigi.funding.models import AccountKind, Fee, FeeTier
@@ -134,3 +135,74 @@ def test_fees_page_is_for_facilitators(facilitator: User, representative: User, 
     )
     page = client.get("/en/co-financing/fees/?year=2022").content.decode()
     assert "Still due: €0.00" in page
+
+
+def test_changing_a_tier_reissues_this_years_fee_as_a_reversal_and_a_new_fee(
+    facilitator: User, schedule: dict
+) -> None:
+    year = instance_today().year
+    bees = OrganisationFactory(name="BEES coop")
+    (fee,) = fees.issue_fees(year, actor=facilitator)
+    assert fee.tier == schedule["active"]  # the default tier: 300 € a year
+    fees.record_fee_payment(fee, D("100.00"), actor=facilitator, date=instance_today())
+
+    new_fee = fees.set_fee_tier(bees, schedule["supporting"], actor=facilitator)
+
+    fee.refresh_from_db()
+    assert fee.cancelled_at is not None
+    assert fee.amount == D("300.00")
+    assert (new_fee.tier, new_fee.amount) == (schedule["supporting"], D("420.00"))
+    (row,) = fees.fees_of(year)
+    assert (row.fee, row.paid, row.due) == (new_fee, D("100.00"), D("320.00"))
+    assert owed(bees) == D("-320.00")
+    assert [t.kind for t in fee.transactions.order_by("pk")] == [
+        "fee",
+        "payment_received",
+        "reversal",
+    ]
+    assert ledger.total_of_all_lines() == 0
+    # Setting the same tier again re-issues nothing; next year's fee follows the choice.
+    assert fees.set_fee_tier(bees, schedule["supporting"], actor=facilitator) is None
+    (next_fee,) = fees.issue_fees(year + 1, actor=facilitator)
+    assert next_fee.tier == schedule["supporting"]
+
+
+def test_the_schedule_derives_a_default_tier_from_member_households(
+    facilitator: User, schedule: dict
+) -> None:
+    FeeTier.objects.filter(pk=schedule["active"].pk).update(from_households=500)
+    FeeTier.objects.filter(pk=schedule["supporting"].pk).update(from_households=2000)
+    small = OrganisationFactory(name="Small", member_households=120)
+    large = OrganisationFactory(name="Large", member_households=2400)
+    unknown = OrganisationFactory(name="Unknown")
+
+    issued = {f.organisation: f.tier.name for f in fees.issue_fees(2026, actor=facilitator)}
+
+    # Below every threshold, or with no household count: the default tier.
+    assert issued == {small: "Active", large: "Supporting", unknown: "Active"}
+
+
+def test_facilitators_set_a_tier_on_the_fees_page(
+    facilitator: User, representative: User, schedule: dict
+) -> None:
+    bees = representative.memberships.get().organisation
+    year = instance_today().year
+    fees.issue_fees(year, actor=facilitator)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(facilitator)
+    response = client.post(
+        "/en/co-financing/fees/tiers/",
+        {"organisation": bees.pk, "tier": schedule["observer"].pk, "year": year},
+        follow=True,
+    )
+    assert [str(m) for m in response.context["messages"]] == [
+        f"BEES coop's tier is Observer: its {year} fee is re-issued."
+    ]
+    assert [(r.fee.tier, r.due) for r in response.context["rows"]] == [
+        (schedule["observer"], D("120.00"))
+    ]
+    client.force_login(representative)
+    refused = client.post(
+        "/en/co-financing/fees/tiers/", {"organisation": bees.pk, "tier": schedule["active"].pk}
+    )
+    assert refused.status_code == 403

@@ -62,7 +62,7 @@ def test_credit_is_kept_against_what_was_already_paid(facilitator: User) -> None
 
 
 def ledger_date():
-    from komunigi.needs.models import instance_today
+    from komunigi.dates import instance_today
 
     return instance_today()
 

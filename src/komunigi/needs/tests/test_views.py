@@ -274,7 +274,7 @@ def test_roadmap_runs_a_bounded_number_of_queries(
     closed.save()
     with django_assert_num_queries(4):  # latest round, needs, interests, quotes
         response = client.get("/roadmap/")
-    assert [item.place for item in response.context["items"]] == [1] * count
+    assert [item.place for item, _estimate in response.context["rows"]] == [1] * count
 
 
 def test_roadmap_follows_the_latest_round_then_interest(facilitator: User) -> None:
@@ -294,17 +294,18 @@ def test_roadmap_follows_the_latest_round_then_interest(facilitator: User) -> No
     rounds.cast_ballot(priority_round, supermarkets[0], actor=voter, ranking=[[second.pk]])
     rounds.close_round(priority_round, actor=facilitator)
 
-    items = Client().get("/en/roadmap/").context["items"]
+    rows = Client().get("/en/roadmap/").context["rows"]
 
-    assert [(i.need.title, i.place) for i in items] == [
+    assert [(i.need.title, i.place) for i, _estimate in rows] == [
         ("Deposits", 1),
         ("Labels", 2),
         ("Shifts", None),
     ]
-    deposits = items[0]
+    deposits, estimate = rows[0]
     assert deposits.best_quote.amount == Decimal("1000.00")
-    assert deposits.share_each == Decimal("450.00")  # (1000 − 100) / 2 interested
-    assert items[2].share_each is None
+    # (1000 − 100) × 1.05 overhead, by the 2 interested: what a campaign would charge.
+    assert (estimate.lowest, estimate.highest) == (Decimal("472.50"), Decimal("472.50"))
+    assert rows[2][1] is None
 
 
 def test_only_representatives_and_substitutes_rank(representative: User) -> None:

@@ -2,8 +2,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from komunigi.dates import instance_today
 from komunigi.funding.fees import send_fee_reminders
-from komunigi.needs.models import instance_today
 
 
 class Command(BaseCommand):
