@@ -1,6 +1,8 @@
 """The JSON API under /api/v1/: each app contributes a router; this module assembles them."""
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from komunigi.community.api import router as community_router
@@ -28,3 +30,9 @@ api.add_router("", funding_router)
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
     return api.create_response(request, {"detail": error.message}, status=409)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
+    """A service refused the caller: the same refusal as the page's 403."""
+    return api.create_response(request, {"detail": _("You may not do this.")}, status=403)

@@ -1,4 +1,10 @@
-"""The error every service raises when a request breaks a rule of the domain."""
+"""The errors every service raises: a rule of the domain broken, or an actor without the right.
+
+Services check who acts themselves (`require`), so that a page, the API, an inbound e-mail and
+a task that call the same service get the same answer; views and the API only translate the
+refusal (Django's `PermissionDenied` becomes a 403 page or a 403 JSON answer)."""
+
+from django.core.exceptions import PermissionDenied
 
 
 class DomainError(Exception):
@@ -9,3 +15,9 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.code = code
+
+
+def require(allowed: bool) -> None:
+    """Refuse the action unless ``allowed`` (a permission predicate's answer)."""
+    if not allowed:
+        raise PermissionDenied

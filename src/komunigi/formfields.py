@@ -34,7 +34,8 @@ class DecimalAmountField(forms.DecimalField):
         kwargs.setdefault("localize", True)
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> Decimal | None:
+    # The stubs derive DecimalField from IntegerField and ignore this same override themselves.
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str):
             value = strip_thousands(value)
         return super().to_python(value)

@@ -1,12 +1,20 @@
 """Money is Decimal with two places, rounded in one place. Never float."""
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypedDict
 
 from babel.numbers import format_currency
 
 CENT = Decimal("0.01")
+
+
+class MoneyDigits(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
 # The keyword arguments of every DecimalField holding money.
-MONEY = {"max_digits": 12, "decimal_places": 2}
+MONEY: MoneyDigits = {"max_digits": 12, "decimal_places": 2}
 
 
 def to_cents(amount: Decimal) -> Decimal:

@@ -89,7 +89,8 @@ def record_attendance(facilitator: Page) -> None:
     organisation = field(form, capfirst(t("organisation")))
     for count, (supermarket, person) in enumerate(PRESENT, start=1):
         organisation.select_option(label=supermarket)
-        field(form, t("Represented by")).select_option(label=person)
+        # Each person is offered with the supermarket they speak for.
+        field(form, t("Represented by")).select_option(label=f"{person} ({supermarket})")
         form.get_by_role("button", name=t("Record")).click()
         # The page the form led to, with the form empty again (htmx may update the live
         # section of the page left before it goes).

@@ -83,8 +83,8 @@ def open_round(facilitator: Page) -> None:
 
 def open_round_from_dashboard(representative: Page, email: str) -> None:
     log_in(representative, email, DEMO_PASSWORD)
-    representative.get_by_role("region", name=t("Rankings to send")).get_by_role(
-        "link", name=ROUND
+    representative.get_by_role("region", name=t("Waiting for you")).get_by_role(
+        "link", name=re.compile(re.escape(ROUND))
     ).click()
     expect(representative).to_have_url(re.compile(r"/priorities/\d+/$"))
     expect(representative.get_by_role("heading", level=1)).to_have_text(ROUND)

@@ -1,3 +1,4 @@
+from operator import itemgetter
 from typing import Any
 
 from django import forms
@@ -22,6 +23,7 @@ from komunigi.community.models import (
 )
 from komunigi.community.permissions import can_manage_account
 from komunigi.errors import DomainError
+from komunigi.http import AuthenticatedHttpRequest
 
 
 class MembershipInline(admin.TabularInline):
@@ -34,7 +36,7 @@ class OrganisationAdminForm(forms.ModelForm):
     website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
     languages = forms.MultipleChoiceField(
         label=_("languages"),
-        choices=sorted(LANGUAGE_NAMES.items(), key=lambda item: item[1]),
+        choices=sorted(LANGUAGE_NAMES.items(), key=itemgetter(1)),
         required=False,
     )
 
@@ -180,7 +182,9 @@ class JoinRequestAdmin(AuditedAdmin):
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("Accept or decline"))
 
     @admin.action(description=_("Accept the selected requests"), permissions=["change"])
-    def accept_selected(self, request: HttpRequest, queryset: QuerySet[JoinRequest]) -> None:
+    def accept_selected(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[JoinRequest]
+    ) -> None:
         accepted = 0
         for join_request in queryset:
             try:
@@ -213,7 +217,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return False  # tokens are created by their owner, who alone sees the secret
 
     @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
-    def revoke_selected(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+    def revoke_selected(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[ApiToken]
+    ) -> None:
         for token in queryset.filter(revoked_at=None):
             services.revoke_api_token(token, actor=request.user)
         self.message_user(request, _("The selected tokens are revoked."), messages.SUCCESS)

@@ -30,6 +30,6 @@ def anonymous(request: HttpRequest) -> Any:
 # Endpoints anyone may call; a token or a session only widens what they see.
 PUBLIC = [BearerToken(), anonymous]
 # What the OpenAPI document says of them: a token is optional (the empty requirement).
-PUBLIC_OPENAPI = {"security": [{}]}  # ninja appends it to the token requirement
+PUBLIC_OPENAPI: dict[str, Any] = {"security": [{}]}  # ninja appends it to the token requirement
 # Endpoints for logged-in people only.
 PERSONAL = [BearerToken(), django_auth]

@@ -48,8 +48,9 @@ class JoinRequestForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choose = ("", _("Choose…"))
-        self.fields["kind"].choices = [choose, *OrganisationKind.choices]
-        self.fields["country"].choices = [choose, *countries]
+        # Choice fields, typed as plain Fields by the stubs.
+        self.fields["kind"].choices = [choose, *OrganisationKind.choices]  # type: ignore[attr-defined]
+        self.fields["country"].choices = [choose, *countries]  # type: ignore[attr-defined]
 
     def cleaned_data_for_service(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

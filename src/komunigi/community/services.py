@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from komunigi.audit.services import log_action
-from komunigi.community import emails
+from komunigi.community import emails, permissions
 from komunigi.community.models import (
     ApiToken,
     JoinRequest,
@@ -29,7 +29,7 @@ from komunigi.community.models import (
     User,
     normalize_email,
 )
-from komunigi.errors import DomainError
+from komunigi.errors import DomainError, require
 from komunigi.throttle import services as throttle
 
 API_TOKEN_PREFIX = "kmg_"  # noqa: S105 - a marker that lets scanners spot leaked tokens
@@ -115,6 +115,7 @@ def accept_join_request(join_request: JoinRequest, *, actor: User) -> Organisati
     Side effects: the organisation, a person (unless the address already has an account), a
     representative membership, two audit events and the invitation e-mail with a one-time link.
     """
+    require(permissions.can_handle_join_requests(actor))
     with transaction.atomic():
         join_request = _lock_pending(join_request)
         name = join_request.organisation_name
@@ -160,6 +161,7 @@ def accept_join_request(join_request: JoinRequest, *, actor: User) -> Organisati
 
 def decline_join_request(join_request: JoinRequest, *, actor: User, message: str) -> None:
     """Decline with a message that is e-mailed to the contact."""
+    require(permissions.can_handle_join_requests(actor))
     message = message.strip()
     if not message:
         raise DomainError(_("Write a message that explains the decline to the contact."))
@@ -197,6 +199,7 @@ def invite_person(
     one is told where to log in. Refused when the person is already in, or when the
     organisation already has its substitute.
     """
+    require(permissions.can_manage_people(actor, organisation))
     if role not in (Role.MEMBER, Role.SUBSTITUTE):
         raise DomainError(_("People are added as members or as the substitute."))
     email = normalize_email(email)
@@ -225,6 +228,7 @@ def invite_person(
 def change_role(membership: Membership, *, actor: User, role: str) -> None:
     """Make a person member, substitute, or the representative (the representative until now
     becomes a member: one representative per organisation, handed over in one step)."""
+    require(permissions.can_manage_people(actor, membership.organisation))
     with transaction.atomic():
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
         if membership.role == role:
@@ -252,6 +256,7 @@ def change_role(membership: Membership, *, actor: User, role: str) -> None:
 
 
 def remove_membership(membership: Membership, *, actor: User) -> None:
+    require(permissions.can_manage_people(actor, membership.organisation))
     if membership.role == Role.REPRESENTATIVE:
         raise DomainError(
             _("Hand the representative's role to somebody else first: it is never empty.")
@@ -324,6 +329,7 @@ def create_api_token(user: User, *, name: str) -> tuple[ApiToken, str]:
 
 
 def revoke_api_token(token: ApiToken, *, actor: User) -> None:
+    require(permissions.can_revoke_api_token(actor, token))
     with transaction.atomic():
         revoked = ApiToken.objects.filter(pk=token.pk, revoked_at=None).update(
             revoked_at=timezone.now()

@@ -1,12 +1,13 @@
 from collections import defaultdict
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy, translate_url
@@ -37,6 +38,7 @@ from komunigi.community.models import (
     normalize_email,
 )
 from komunigi.errors import DomainError
+from komunigi.http import AuthenticatedHttpRequest
 from komunigi.throttle import services as throttle
 
 # What the join request's history says of each audit event, in the reader's language.
@@ -87,7 +89,7 @@ def _render_organisation(
     invite_form: InvitePersonForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    people = []
+    people: QuerySet[Membership] | list[Membership] = []
     if request.user.is_authenticated:
         # Names of people are for logged-in members of the community, not for the public web.
         people = organisation.memberships.select_related("user").by_role()
@@ -115,7 +117,7 @@ def _managed(request: HttpRequest, slug: str) -> Organisation:
 
 @login_required
 @require_POST
-def organisation_invite(request: HttpRequest, slug: str) -> HttpResponse:
+def organisation_invite(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     organisation = _managed(request, slug)
     form = InvitePersonForm(request.POST)
     if form.is_valid():
@@ -137,7 +139,7 @@ def organisation_invite(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def membership_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def membership_role(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = _managed(request, slug)
     membership = get_object_or_404(organisation.memberships.select_related("user"), pk=pk)
     form = RoleForm(request.POST)
@@ -153,7 +155,7 @@ def membership_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def membership_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def membership_remove(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = _managed(request, slug)
     membership = get_object_or_404(organisation.memberships.select_related("user"), pk=pk)
     try:
@@ -219,7 +221,7 @@ def join_requests(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def join_request(request: HttpRequest, pk: int) -> HttpResponse:
+def join_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _facilitator_only(request)
     join_request = get_object_or_404(
         JoinRequest.objects.select_related("decided_by", "organisation"), pk=pk
@@ -264,7 +266,7 @@ def join_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AccountForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         # The form checked the values on a copy; the service writes them and their trace.
@@ -282,7 +284,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 def _render_account(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     *,
     form: AccountForm,
     token_form: ApiTokenForm,
@@ -308,7 +310,7 @@ def _render_account(
 
 @login_required
 @require_POST
-def api_token_create(request: HttpRequest) -> HttpResponse:
+def api_token_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     token_form = ApiTokenForm(request.POST)
     form = AccountForm(instance=request.user)
     if not token_form.is_valid():
@@ -326,7 +328,7 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def api_token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk)
     if not permissions.can_revoke_api_token(request.user, token):
         raise PermissionDenied
@@ -352,7 +354,9 @@ class LoginView(auth_views.LoginView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if self._blocked():
             # No password is checked: the form comes back with the address typed, unbound.
-            form = self.form_class(request, initial={"username": request.POST.get("username")})
+            form = self.get_form_class()(
+                request, initial={"username": request.POST.get("username")}
+            )
             throttled = _(
                 "Too many failed attempts. Wait a quarter of an hour, or set a new password "
                 "by e-mail."
@@ -381,7 +385,9 @@ class LoginView(auth_views.LoginView):
 
     def get_success_url(self) -> str:
         # After logging in, people see the site in their own language.
-        return translate_url(super().get_success_url(), self.request.user.language)
+        # Logged in: by the form just now, or before (redirect_authenticated_user).
+        user = cast(User, self.request.user)
+        return translate_url(super().get_success_url(), user.language)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -390,7 +396,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        log_action(self.request.user, "community.user.password_changed", self.request.user)
+        user = cast(User, self.request.user)  # the view is behind login_required
+        log_action(user, "community.user.password_changed", user)
         messages.success(self.request, _("Your password was changed."))
         return response
 

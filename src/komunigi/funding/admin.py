@@ -9,6 +9,7 @@ from komunigi.funding.models import (
     Campaign,
     Fee,
     FeeTier,
+    FeeTierAssignment,
     LateJoiner,
     LedgerLine,
     LedgerTransaction,
@@ -21,7 +22,8 @@ class PledgeInline(admin.TabularInline):
     model = Pledge
     extra = 0
     fields = ["organisation", "cap", "weight", "needs_board_approval", "confirmed_at"]
-    readonly_fields = fields
+    # The stubs type fields as groups of fields; these are plain names, as readonly_fields wants.
+    readonly_fields = fields  # type: ignore[assignment]
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
@@ -54,11 +56,18 @@ class LedgerTransactionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Sponsorship)
-class SponsorshipAdmin(AuditedAdmin):
-    """Granted by facilitators: the share the fund pays is written at each campaign's close."""
+class SponsorshipAdmin(ReadOnlyAdmin):
+    """Granted and ended on the sponsorships page, which checks periods and records who did
+    it; read here only."""
 
-    list_display = ["organisation", "percentage", "starts_on", "ends_on"]
-    autocomplete_fields = ["organisation"]
+    list_display = ["organisation", "percentage", "starts_on", "ends_on", "granted_by"]
+
+
+@admin.register(FeeTierAssignment)
+class FeeTierAssignmentAdmin(ReadOnlyAdmin):
+    """Set on the fees page, which re-issues this year's fee when the tier changes."""
+
+    list_display = ["organisation", "tier", "set_by", "set_at"]
 
 
 @admin.register(LateJoiner)
@@ -70,10 +79,10 @@ class LateJoinerAdmin(ReadOnlyAdmin):
 class FeeTierAdmin(AuditedAdmin):
     """The schedule is edited here; fees already issued keep their amount."""
 
-    list_display = ["name", "monthly_amount", "is_default", "position"]
+    list_display = ["name", "monthly_amount", "from_households", "is_default", "position"]
 
 
 @admin.register(Fee)
 class FeeAdmin(ReadOnlyAdmin):
-    list_display = ["organisation", "year", "tier", "amount", "reminded_at"]
+    list_display = ["organisation", "year", "tier", "amount", "reminded_at", "cancelled_at"]
     list_filter = ["year", "tier"]

@@ -9,7 +9,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from komunigi.funding import ledger
-from komunigi.funding.models import Campaign, ExpenseCategory, LedgerLine, TransactionKind
+from komunigi.funding.models import (
+    Account,
+    Campaign,
+    ExpenseCategory,
+    LedgerLine,
+    TransactionKind,
+)
 
 ZERO = Decimal("0.00")
 
@@ -52,10 +58,12 @@ class Year:
         return sum(self.expenses.values(), ZERO)
 
 
-def years() -> list[Year]:
+def years(fund: Account | None = None) -> list[Year]:
     """Every year the fund moved, newest first. A reversal counts against what it reverses."""
     by_year: dict[int, Year] = {}
-    lines = LedgerLine.objects.filter(account=ledger.fund()).select_related("transaction__reverses")
+    lines = LedgerLine.objects.filter(account=fund or ledger.fund()).select_related(
+        "transaction__reverses"
+    )
     for line in lines:
         entry = line.transaction
         original = entry.reverses or entry
@@ -90,11 +98,11 @@ class Contribution:
     amount: Decimal
 
 
-def contributions() -> list[Contribution]:
+def contributions(fund: Account | None = None) -> list[Contribution]:
     """What the fund paid of funded campaigns' costs (DESIGN.md §4.1's ``S``), newest first."""
     lines = (
         LedgerLine.objects.filter(
-            account=ledger.fund(),
+            account=fund or ledger.fund(),
             transaction__kind=TransactionKind.CAMPAIGN_FUNDED,
             amount__lt=0,
         )

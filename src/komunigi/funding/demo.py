@@ -10,13 +10,14 @@ so today's lifecycle moves must not run again); the open one goes through the se
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
 
 from komunigi.community.demo import FACILITATOR
 from komunigi.community.models import Organisation, Role, User
-from komunigi.funding import fees, ledger, services
+from komunigi.funding import fees, ledger, services, split
 from komunigi.funding.models import (
     AccountKind,
     Campaign,
@@ -148,7 +149,8 @@ def _past_campaign(
         )
         for supermarket in supermarkets
     ]
-    result = services.split_among(campaign, pledges)
+    # Every past campaign had supermarkets, so pledges: there is a split.
+    result = cast(split.Split, services.split_among(campaign, pledges))
     Campaign.objects.filter(pk=campaign.pk).update(
         to_raise=result.to_raise, overhead=result.overhead
     )

@@ -22,61 +22,47 @@ def send_fee_reminder(fee: Fee, due: Decimal, recipient: User) -> None:
 
 
 def send_campaign_opened(campaign: Campaign, recipient: User) -> None:
-    with override(recipient.language):
-        url = absolute_url(campaign.get_absolute_url())
-    send_templated_email(
-        "campaign-opened",
-        to=recipient.email,
-        language=recipient.language,
-        context={"campaign": campaign, "recipient": recipient, "url": url},
-    )
+    _send_about_campaign("campaign-opened", campaign, recipient)
 
 
 def send_campaign_closed(
     campaign: Campaign, recipient: User, supermarket: Organisation, share: Decimal | None
 ) -> None:
     """``share``: what ``supermarket`` owes now that the campaign is funded (None: failed)."""
-    with override(recipient.language):
-        url = absolute_url(campaign.get_absolute_url())
-    send_templated_email(
-        "campaign-closed",
-        to=recipient.email,
-        language=recipient.language,
-        context={
-            "campaign": campaign,
-            "recipient": recipient,
-            "supermarket": supermarket,
-            "share": share,
-            "url": url,
-        },
+    _send_about_campaign(
+        "campaign-closed", campaign, recipient, supermarket=supermarket, share=share
     )
 
 
 def send_campaign_reminder(campaign: Campaign, recipient: User, supermarket: Organisation) -> None:
     """The deadline is near and ``supermarket``, interested in the need, has not pledged."""
-    _send_about_campaign("campaign-reminder", campaign, recipient, supermarket)
+    _send_about_campaign(
+        "campaign-reminder", campaign, recipient, anchor="#pledge-title", supermarket=supermarket
+    )
 
 
 def send_pledge_confirmation_reminder(
     campaign: Campaign, recipient: User, supermarket: Organisation
 ) -> None:
     """The deadline is near and ``supermarket``'s pledge still waits for its board."""
-    _send_about_campaign("pledge-confirmation-reminder", campaign, recipient, supermarket)
+    _send_about_campaign(
+        "pledge-confirmation-reminder",
+        campaign,
+        recipient,
+        anchor="#pledge-title",
+        supermarket=supermarket,
+    )
 
 
 def _send_about_campaign(
-    kind: str, campaign: Campaign, recipient: User, supermarket: Organisation
+    kind: str, campaign: Campaign, recipient: User, *, anchor: str = "", **extra: object
 ) -> None:
+    """The ``kind`` e-mail about ``campaign``, linking to its page in the recipient's language."""
     with override(recipient.language):
-        url = absolute_url(campaign.get_absolute_url() + "#pledge-title")
+        url = absolute_url(campaign.get_absolute_url() + anchor)
     send_templated_email(
         kind,
         to=recipient.email,
         language=recipient.language,
-        context={
-            "campaign": campaign,
-            "recipient": recipient,
-            "supermarket": supermarket,
-            "url": url,
-        },
+        context={"campaign": campaign, "recipient": recipient, "url": url, **extra},
     )

@@ -197,7 +197,8 @@ class OpenCampaignForm(forms.Form):
         return deadline
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         quote, contribution = data.get("quote"), data.get("community_contribution")
         too_much = (
             quote is not None
@@ -314,7 +315,8 @@ class SponsorshipForm(forms.Form):
         return percentage
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
         if starts_on and ends_on and ends_on < starts_on:
             self.add_error("ends_on", _("The sponsorship ends before it starts."))

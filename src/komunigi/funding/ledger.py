@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import models
 
+from komunigi.community.models import User
 from komunigi.funding.models import (
     Account,
     AccountKind,
@@ -42,7 +43,7 @@ def post(
     lines: Iterable[tuple[Account, Decimal]],
     *,
     date: datetime.date,
-    actor: Any = None,
+    actor: User | None = None,
     description: str = "",
     reference: str = "",
     category: str = "",
@@ -76,7 +77,7 @@ def post(
 
 
 def reverse(
-    original: LedgerTransaction, *, date: datetime.date, actor: Any, description: str
+    original: LedgerTransaction, *, date: datetime.date, actor: User | None, description: str
 ) -> LedgerTransaction:
     """The correction of a transaction: the same lines with the opposite sign."""
     if LedgerTransaction.objects.filter(reverses=original).exists():

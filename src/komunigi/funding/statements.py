@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from komunigi.community.models import Organisation
 from komunigi.funding.models import (
@@ -45,8 +46,9 @@ def borne_by_campaign(campaigns: list[Campaign]) -> dict[int, dict[Organisation,
         account__kind=AccountKind.ORGANISATION,
     ).select_related("transaction", "account__organisation")
     for line in lines:
-        shares = borne.setdefault(line.transaction.campaign_id, {})
-        organisation = line.account.organisation
+        # The filter keeps campaigns' lines on organisations' accounts: neither is None.
+        shares = borne.setdefault(cast(int, line.transaction.campaign_id), {})
+        organisation = cast(Organisation, line.account.organisation)
         shares[organisation] = shares.get(organisation, ZERO) - line.amount
     # A late joiner whose catch-up share rounded to nothing has no line, but takes part.
     for joiner in LateJoiner.objects.filter(campaign__in=campaigns).select_related("organisation"):

@@ -48,6 +48,7 @@ from komunigi.funding.models import (
     Sponsorship,
     TransactionKind,
 )
+from komunigi.http import AuthenticatedHttpRequest
 from komunigi.needs.models import Need
 
 PARTICIPANTS_PREFIX = "p"
@@ -57,8 +58,8 @@ EXAMPLE = {
     "provider_contribution": "0",
     "community_contribution": "0",
     "overhead": "0",
-    "names": ["BEES coop", "BLOUM Coop", "Le NID", "Coopéco"],
 }
+EXAMPLE_NAMES = ["BEES coop", "BLOUM Coop", "Le NID", "Coopéco"]
 CHART_HEIGHT = 200
 BAR_WIDTH = 40
 BAR_GAP = 12
@@ -99,10 +100,10 @@ def simulator(request: HttpRequest) -> HttpResponse:
 
 def _example() -> QueryDict:
     data = QueryDict(mutable=True)
-    data.update({k: v for k, v in EXAMPLE.items() if k != "names"})
-    data[f"{PARTICIPANTS_PREFIX}-TOTAL_FORMS"] = str(len(EXAMPLE["names"]))
+    data.update(EXAMPLE)
+    data[f"{PARTICIPANTS_PREFIX}-TOTAL_FORMS"] = str(len(EXAMPLE_NAMES))
     data[f"{PARTICIPANTS_PREFIX}-INITIAL_FORMS"] = "0"
-    for index, name in enumerate(EXAMPLE["names"]):
+    for index, name in enumerate(EXAMPLE_NAMES):
         data[f"{PARTICIPANTS_PREFIX}-{index}-name"] = name
         data[f"{PARTICIPANTS_PREFIX}-{index}-weight"] = "1"
     return data
@@ -242,7 +243,7 @@ def _possible_late_joiners(campaign: Campaign) -> Any:
 
 @login_required
 @require_POST
-def campaign_late_joiner(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_late_joiner(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign.objects.with_details(), pk=pk)
     if not permissions.can_run_campaigns(request.user):
         raise PermissionDenied
@@ -281,7 +282,7 @@ def _payers(campaign: Campaign) -> Any:
 
 
 @login_required
-def campaign_open(request: HttpRequest, need_id: int) -> HttpResponse:
+def campaign_open(request: AuthenticatedHttpRequest, need_id: int) -> HttpResponse:
     if not permissions.can_run_campaigns(request.user):
         raise PermissionDenied
     need = get_object_or_404(Need, pk=need_id)
@@ -318,7 +319,7 @@ def campaign_open(request: HttpRequest, need_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def campaign_pledge(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_pledge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign, pk=pk)
     pledging = permissions.supermarkets_pledging_through(request.user)
     if not pledging.exists():
@@ -354,7 +355,7 @@ def campaign_pledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Close the campaign. Before its deadline, the facilitator first sees what closing does
     (funded with these shares, or failed; which pending pledges are left out) and confirms;
     the confirmation holds for the pledges it showed only."""
@@ -397,7 +398,7 @@ def _confirm_close(request: HttpRequest, campaign: Campaign, changed: str = "") 
 
 @login_required
 @require_POST
-def campaign_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign.objects.with_details(), pk=pk)
     if not permissions.can_run_campaigns(request.user):
         raise PermissionDenied
@@ -420,7 +421,7 @@ def campaign_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def campaign_payment(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_payment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign.objects.with_details(), pk=pk)
     if not permissions.can_record_payments(request.user):
         raise PermissionDenied
@@ -445,7 +446,7 @@ def campaign_payment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def transaction_reverse(request: HttpRequest, pk: int) -> HttpResponse:
+def transaction_reverse(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(LedgerTransaction, pk=pk)
     if not permissions.can_record_payments(request.user):
         raise PermissionDenied
@@ -480,7 +481,8 @@ def campaign_shares_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 def budget_page(request: HttpRequest, **bound: Any) -> HttpResponse:
     """The fund's income and expenses by source and year, its balance, and a chart."""
-    years = budget.years()
+    fund = ledger.fund()
+    years = budget.years(fund)
     highest = max(
         [y.total_income for y in years] + [y.total_expenses for y in years], default=Decimal(0)
     )
@@ -488,8 +490,8 @@ def budget_page(request: HttpRequest, **bound: Any) -> HttpResponse:
     context = {
         "years": years,
         "tiers": FeeTier.objects.all(),
-        "balance": ledger.balance(ledger.fund()),
-        "contributions": budget.contributions(),
+        "balance": ledger.balance(fund),
+        "contributions": budget.contributions(fund),
         "sponsorships": _with_costs(sponsorships),
         "bars": _budget_bars(list(reversed(years)), highest or Decimal(1)),
         "chart": {"width": max(len(years), 1) * 110, "height": CHART_HEIGHT},
@@ -521,7 +523,7 @@ def _budget_bars(years: list[budget.Year], highest: Decimal) -> list[dict[str, A
 
 @login_required
 @require_POST
-def fund_entry(request: HttpRequest) -> HttpResponse:
+def fund_entry(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not permissions.can_record_payments(request.user):
         raise PermissionDenied
     form = FundEntryForm(request.POST)
@@ -589,7 +591,7 @@ def statement_page(request: HttpRequest, slug: str, **bound: Any) -> HttpRespons
 
 @login_required
 @require_POST
-def statement_refund(request: HttpRequest, slug: str) -> HttpResponse:
+def statement_refund(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     organisation = get_object_or_404(Organisation, slug=slug)
     if not permissions.can_record_payments(request.user):
         raise PermissionDenied
@@ -624,7 +626,7 @@ def _sponsorable() -> Any:
 
 
 @login_required
-def sponsorships_page(request: HttpRequest) -> HttpResponse:
+def sponsorships_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Facilitators grant and end sponsorships, and see what each has cost the fund."""
     if not permissions.can_run_campaigns(request.user):
         raise PermissionDenied
@@ -667,7 +669,7 @@ def sponsorships_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def sponsorship_end(request: HttpRequest, pk: int) -> HttpResponse:
+def sponsorship_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     sponsorship = get_object_or_404(Sponsorship, pk=pk)
     try:
         services.end_sponsorship(sponsorship, actor=request.user)
@@ -716,7 +718,7 @@ def fees_page(request: HttpRequest, **bound: Any) -> HttpResponse:
 
 @login_required
 @require_POST
-def fees_issue(request: HttpRequest) -> HttpResponse:
+def fees_issue(request: AuthenticatedHttpRequest) -> HttpResponse:
     year = _year(request)
     try:
         issued = fees.issue_fees(year, actor=request.user)
@@ -733,7 +735,7 @@ def fees_issue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def fees_payment(request: HttpRequest) -> HttpResponse:
+def fees_payment(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not permissions.can_record_payments(request.user):
         raise PermissionDenied
     year = _year(request)
@@ -772,7 +774,7 @@ def _fee_payers() -> Any:
 
 @login_required
 @require_POST
-def fees_tier(request: HttpRequest) -> HttpResponse:
+def fees_tier(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A facilitator sets an organisation's tier; this year's fee follows if it differs."""
     if not permissions.can_record_payments(request.user):
         raise PermissionDenied

@@ -11,6 +11,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from komunigi.community.api_auth import PERSONAL, PUBLIC, PUBLIC_OPENAPI
 from komunigi.community.models import Organisation
 from komunigi.errors import DomainError
+from komunigi.http import AuthenticatedHttpRequest
 from komunigi.meetings import calendar, decisions, feeds, permissions
 from komunigi.meetings.models import (
     Decision,
@@ -223,7 +224,7 @@ class Problem(Schema):
     auth=PERSONAL,
     summary="Cast (or replace) a supermarket's ballot",
 )
-def cast_ballot(request: HttpRequest, decision_id: int, payload: BallotIn) -> Status:
+def cast_ballot(request: AuthenticatedHttpRequest, decision_id: int, payload: BallotIn) -> Status:
     """One supermarket, one ballot: a second call replaces the first while the decision is
     open. 403 for people without a vote, 409 once the decision is closed."""
     decision = get_object_or_404(Decision.objects.select_related("item__meeting"), pk=decision_id)

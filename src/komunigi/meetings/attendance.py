@@ -15,9 +15,10 @@ from komunigi.community.models import (
     OrganisationStatus,
     User,
 )
-from komunigi.errors import DomainError
+from komunigi.errors import DomainError, require
 from komunigi.meetings import tally
 from komunigi.meetings.models import Attendance, Meeting, MeetingStatus
+from komunigi.meetings.permissions import can_run_meetings
 
 
 def is_voting_supermarket(organisation: Organisation) -> bool:
@@ -54,8 +55,13 @@ def record_attendance(
     """An organisation is represented: by one of its people (for a supermarket, its
     representative or substitute), or by another supermarket present in the room that
     carries no other proxy and gives none of its own."""
+    require(can_run_meetings(actor))
     if person is not None and proxy_holder is not None:
         raise DomainError(_("Either a person in the room, or a proxy: not both."))
+    if organisation.status != OrganisationStatus.MEMBER:
+        raise DomainError(
+            _("%(name)s is not a member of the community.") % {"name": organisation.name}
+        )
     if person is not None and not speaks_for(person, organisation):
         raise DomainError(
             _("%(person)s does not speak for %(name)s.")
@@ -106,6 +112,7 @@ def record_attendance(
 
 
 def remove_attendance(attendance: Attendance, *, actor: User) -> None:
+    require(can_run_meetings(actor))
     with transaction.atomic():
         meeting = _lock_open_meeting(attendance.meeting)
         if Attendance.objects.filter(
@@ -130,22 +137,27 @@ def member_supermarket_count() -> int:
     ).count()
 
 
+def quorum_base(meeting: Meeting) -> int:
+    """The member supermarkets the quorum counts from: fixed when the meeting started, so a
+    past meeting keeps its own whoever joined or left since; live while it is planned."""
+    if meeting.quorum_base is not None:
+        return meeting.quorum_base
+    return member_supermarket_count()
+
+
 def represented_supermarkets(meeting: Meeting) -> int:
-    """Member supermarkets in the room, in person or by proxy."""
-    return meeting.attendances.filter(
-        organisation__kind=OrganisationKind.SUPERMARKET,
-        organisation__status=OrganisationStatus.MEMBER,
-    ).count()
+    """Supermarkets in the room, in person or by proxy (only members are recorded present)."""
+    return meeting.attendances.filter(organisation__kind=OrganisationKind.SUPERMARKET).count()
 
 
 def quorum_reached(meeting: Meeting, represented: int | None = None) -> bool:
     if represented is None:
         represented = represented_supermarkets(meeting)
-    return tally.quorum_reached(represented, member_supermarket_count(), Fraction(meeting.quorum))
+    return tally.quorum_reached(represented, quorum_base(meeting), Fraction(meeting.quorum))
 
 
 def quorum_state(meeting: Meeting) -> dict[str, Any]:
     """What the room sees: supermarkets represented, of how many members, quorum or not."""
-    represented, members = represented_supermarkets(meeting), member_supermarket_count()
+    represented, members = represented_supermarkets(meeting), quorum_base(meeting)
     reached = tally.quorum_reached(represented, members, Fraction(meeting.quorum))
     return {"represented": represented, "members": members, "quorum_reached": reached}

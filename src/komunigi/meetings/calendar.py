@@ -45,7 +45,7 @@ def meeting_event(meeting: Meeting, *, url: str) -> icalendar.Event:
         location=meeting.place or meeting.video_url or None,
         description="\n".join(description),
         url=url,
-        status="CANCELLED" if cancelled else "CONFIRMED",
+        status=icalendar.STATUS.CANCELLED if cancelled else icalendar.STATUS.CONFIRMED,
         organizer=_organizer(),
     )
     event.duration = datetime.timedelta(minutes=meeting.duration)

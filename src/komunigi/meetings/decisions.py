@@ -4,12 +4,12 @@ what the outcome does to the need decided on."""
 import datetime
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from komunigi.audit.services import log_action
 from komunigi.community.models import Organisation, User, is_facilitator
-from komunigi.errors import DomainError
+from komunigi.errors import DomainError, require
 from komunigi.meetings import tally
 from komunigi.meetings.attendance import (
     is_voting_supermarket,
@@ -25,6 +25,7 @@ from komunigi.meetings.models import (
     MeetingStatus,
     Outcome,
 )
+from komunigi.meetings.permissions import can_run_meetings
 from komunigi.needs import lifecycle
 from komunigi.needs.services import move_by_process
 
@@ -65,6 +66,7 @@ def _set_status(decision: Decision, status: str, *, actor: User | None, data: di
 
 def change_rule(decision: Decision, *, actor: User, rule: str) -> None:
     """The rule, and so the choices, are fixed once the first ballot is cast."""
+    require(can_run_meetings(actor))
     if rule not in tally.CHOICES:
         raise DomainError(_("This rule does not exist."))
     with transaction.atomic():
@@ -81,6 +83,7 @@ def open_decision(
 ) -> None:
     """Open the vote. When the meeting allows it, absent supermarkets vote online until
     ``online_until``."""
+    require(can_run_meetings(actor))
     with transaction.atomic():
         decision = _lock(decision)
         meeting = decision.item.meeting
@@ -92,6 +95,38 @@ def open_decision(
             raise DomainError(_("The online deadline must be in the future."))
         decision.online_until = online_until if meeting.online_voting else None
         _set_status(decision, DecisionStatus.OPEN, actor=actor, data={})
+
+
+def why_not_voting(
+    decision: Decision,
+    supermarket: Organisation,
+    *,
+    present: bool,
+    now: datetime.datetime | None = None,
+) -> str:
+    """Why ``supermarket`` cannot vote on ``decision`` now, and until when it could have;
+    ``""`` when it can. The page asks this before showing a vote form, and the vote itself
+    asks it again."""
+    if decision.status != DecisionStatus.OPEN:
+        return _("This decision is not open for votes.")
+    if present:
+        return ""
+    meeting = decision.item.meeting
+    if not meeting.online_voting:
+        return _(
+            "%(name)s is not represented at the meeting, and this meeting takes no online votes."
+        ) % {"name": supermarket.name}
+    if decision.online_until is None:
+        return _(
+            "%(name)s is not represented at the meeting, and this vote takes no online ballots."
+        ) % {"name": supermarket.name}
+    if (now or timezone.now()) > decision.online_until:
+        return _("Since %(date)s, online votes on this decision are closed.") % {
+            "date": formats.date_format(
+                timezone.localtime(decision.online_until), "DATETIME_FORMAT"
+            )
+        }
+    return ""
 
 
 def cast_ballot(
@@ -134,17 +169,10 @@ def cast_ballot(
                 _("You do not cast the ballot of %(name)s here.") % {"name": supermarket.name},
                 code=NOT_YOURS,
             )
-        online = (
-            attendance is None
-            and meeting.online_voting
-            and decision.online_until is not None
-            and timezone.now() <= decision.online_until
-        )
-        if attendance is None and not online:
-            raise DomainError(
-                _("%(name)s is not represented at the meeting, and cannot vote online.")
-                % {"name": supermarket.name}
-            )
+        refusal = why_not_voting(decision, supermarket, present=attendance is not None)
+        if refusal:
+            raise DomainError(refusal)
+        online = attendance is None
         ballot, created = DecisionBallot.objects.update_or_create(
             decision=decision,
             organisation=supermarket,
@@ -170,6 +198,7 @@ def close_decision(decision: Decision, *, actor: User | None, postpone: bool = F
 
     Quorum counts the supermarkets in the room and those that voted online.
     """
+    require(actor is None or can_run_meetings(actor))
     with transaction.atomic():
         decision = _lock(decision)
         if decision.status == DecisionStatus.CLOSED:

@@ -11,10 +11,11 @@ from decimal import Decimal
 
 from babel.dates import format_date
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from komunigi.community.demo import FACILITATOR
-from komunigi.community.models import Organisation, Role, User
+from komunigi.community.models import Organisation, OrganisationKind, Role, User
 from komunigi.meetings import minutes, services
 from komunigi.meetings.models import (
     AgendaItem,
@@ -22,11 +23,13 @@ from komunigi.meetings.models import (
     Decision,
     DecisionBallot,
     DecisionStatus,
+    Invitation,
     ItemKind,
     Meeting,
     MeetingKind,
     MeetingStatus,
     MinutesStatus,
+    Reply,
     Visibility,
 )
 from komunigi.meetings.tally import YES, Ballot, tally
@@ -138,10 +141,7 @@ def _past_meeting(
     """A meeting as it happened, written directly: its need was decided, funded and built
     long ago, so the lifecycle moves of today must not run again."""
     meeting = _meeting(facilitator, title, starts_at)
-    for slug in present:
-        organisation = organisations[slug]
-        representative = organisation.memberships.get(role=Role.REPRESENTATIVE).user
-        Attendance.objects.create(meeting=meeting, organisation=organisation, person=representative)
+    _held(meeting, [organisations[slug] for slug in present])
     Attendance.objects.create(
         meeting=meeting,
         organisation=organisations["coop-it-easy"],
@@ -187,15 +187,39 @@ def _past_meeting(
             needs_services.move_by_process(need, status, actor=facilitator)
 
 
+def _held(meeting: Meeting, present: list[Organisation]) -> None:
+    """A past meeting's invitations, answers and attendance, and its quorum base: the member
+    supermarkets that had joined by then."""
+    day = meeting.starts_at.date()
+    meeting.quorum_base = (
+        Organisation.objects.members()
+        .filter(kind=OrganisationKind.SUPERMARKET)
+        .filter(Q(joined_on__isnull=True) | Q(joined_on__lte=day))
+        .count()
+    )
+    meeting.invitations_sent_at = meeting.starts_at - datetime.timedelta(weeks=3)
+    meeting.reminder_sent_at = meeting.starts_at - datetime.timedelta(days=meeting.reminder_days)
+    meeting.save(update_fields=["quorum_base", "invitations_sent_at", "reminder_sent_at"])
+    for organisation in present:
+        representative = organisation.memberships.get(role=Role.REPRESENTATIVE).user
+        Invitation.objects.create(
+            meeting=meeting,
+            user=representative,
+            organisation=organisation,
+            reply=Reply.ATTENDING,
+            replied_at=meeting.starts_at - datetime.timedelta(days=5),
+        )
+        Attendance.objects.create(meeting=meeting, organisation=organisation, person=representative)
+
+
 def _core_meeting(facilitator: User, organisations: dict[str, Organisation]) -> None:
     title, starts_at = CORE_MEETING
     meeting = _meeting(
         facilitator, title, starts_at, kind=MeetingKind.CORE, duration=60, place="Coop IT Easy"
     )
-    for slug in ("coop-it-easy", "bees-coop", "bloum", "coopeco"):
-        organisation = organisations[slug]
-        representative = organisation.memberships.get(role=Role.REPRESENTATIVE).user
-        Attendance.objects.create(meeting=meeting, organisation=organisation, person=representative)
+    _held(
+        meeting, [organisations[slug] for slug in ("coop-it-easy", "bees-coop", "bloum", "coopeco")]
+    )
     for position, text in enumerate(
         [
             "Proposition : une voix par supermarché, quorum de la moitié des membres",

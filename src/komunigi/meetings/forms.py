@@ -1,17 +1,29 @@
 import zoneinfo
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from komunigi.community.forms import time_zone_choices
-from komunigi.community.models import Organisation, OrganisationKind, OrganisationStatus, User
+from komunigi.community.models import (
+    VOTING_ROLES,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
+    User,
+)
 from komunigi.meetings.models import AgendaItem, DecisionRule, ItemKind, Meeting, Reply
 from komunigi.needs import lifecycle
 from komunigi.needs.models import Need
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # the type of a lazily translated label
 
 
 def member_supermarkets() -> Any:
@@ -54,8 +66,17 @@ class MeetingForm(forms.ModelForm):
             "reminder_days",
         ]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, facilitator: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The community's time zone first and by default, then the facilitator's own.
+        first = [settings.TIME_ZONE]
+        if facilitator is not None and facilitator.time_zone != settings.TIME_ZONE:
+            first.append(facilitator.time_zone)
+        others = [c for c in time_zone_choices() if c[0] not in first]
+        # A ChoiceField, typed as a plain Field by the stubs.
+        self.fields["time_zone"].choices = [(z, z.replace("_", " ")) for z in first] + others  # type: ignore[attr-defined]
+        if not self.instance.pk:
+            self.initial.setdefault("time_zone", settings.TIME_ZONE)
         if self.instance.pk:
             zone = zoneinfo.ZoneInfo(self.instance.time_zone)
             local = timezone.localtime(self.instance.starts_at, zone)
@@ -63,7 +84,8 @@ class MeetingForm(forms.ModelForm):
             self.initial["quorum_percent"] = int(self.instance.quorum * 100)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         starts_at, zone = data.get("starts_at"), data.get("time_zone")
         if starts_at is not None and zone:
             # Read as a wall-clock time where the meeting happens, whoever types it.
@@ -99,18 +121,23 @@ class ReplyForm(forms.Form):
         supermarkets = member_supermarkets()
         if own is not None:
             supermarkets = supermarkets.exclude(pk=own.pk)
-        self.fields["proxy_to"].queryset = supermarkets
+        # A ModelChoiceField, typed as a plain Field by the stubs.
+        self.fields["proxy_to"].queryset = supermarkets  # type: ignore[attr-defined]
 
 
 class AttendanceForm(forms.Form):
+    """Who is in the room, offered from the meeting itself: the member organisations not yet
+    recorded, the people who speak for a supermarket (or were invited), and the supermarkets
+    present in person that may still carry a proxy."""
+
     organisation = forms.ModelChoiceField(
-        label=capfirst(_("organisation")),
-        queryset=Organisation.objects.filter(status=OrganisationStatus.MEMBER).order_by("name"),
+        label=capfirst(_("organisation")), queryset=Organisation.objects.none()
     )
     person = forms.ModelChoiceField(
         label=_("Represented by"),
-        queryset=User.objects.filter(is_active=True).order_by("full_name"),
+        queryset=User.objects.none(),
         required=False,
+        help_text=_("A supermarket's representative or substitute."),
     )
     proxy_holder = forms.ModelChoiceField(
         label=_("Or: by the proxy of"),
@@ -119,12 +146,40 @@ class AttendanceForm(forms.Form):
         help_text=_("A supermarket present in the room, which carries no other proxy."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["proxy_holder"].queryset = member_supermarkets()
+        present = meeting.attendances.all()
+        # ModelChoiceFields, typed as plain Fields by the stubs (also below).
+        self.fields["organisation"].queryset = (  # type: ignore[attr-defined]
+            Organisation.objects.members().exclude(pk__in=present.values("organisation"))
+            .order_by("name")
+        )  # fmt: skip
+        voices = Membership.objects.filter(
+            role__in=VOTING_ROLES,
+            organisation__kind=OrganisationKind.SUPERMARKET,
+            organisation__status=OrganisationStatus.MEMBER,
+            user__is_active=True,
+        )
+        speaking = dict(voices.values_list("user_id", "organisation__name"))
+        people = self.fields["person"]
+        people.queryset = (  # type: ignore[attr-defined]
+            User.objects.filter(is_active=True)
+            .filter(Q(pk__in=voices.values("user")) | Q(invitations__meeting=meeting))
+            .distinct()
+            .order_by("full_name")
+        )
+        people.label_from_instance = lambda user: (  # type: ignore[attr-defined]
+            f"{user.full_name} ({speaking[user.pk]})" if user.pk in speaking else user.full_name
+        )
+        self.fields["proxy_holder"].queryset = (  # type: ignore[attr-defined]
+            member_supermarkets()
+            .filter(pk__in=present.filter(proxy_holder=None).values("organisation"))
+            .exclude(pk__in=present.exclude(proxy_holder=None).values("proxy_holder"))
+        )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("person") and data.get("proxy_holder"):
             raise forms.ValidationError(_("Either a person in the room, or a proxy: not both."))
         return data
@@ -145,13 +200,14 @@ class ItemForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["need"].queryset = Need.objects.filter(status=lifecycle.QUOTED).order_by(
-            "title"
-        )
+        quoted = Need.objects.filter(status=lifecycle.QUOTED).order_by("title")
+        # A ModelChoiceField, typed as a plain Field by the stubs.
+        self.fields["need"].queryset = quoted  # type: ignore[attr-defined]
         self.fields["title"].required = False
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("kind") == ItemKind.NEED_DECISION and not data.get("need"):
             self.add_error("need", _("Choose the need to decide on."))
         elif data.get("kind") != ItemKind.NEED_DECISION and not data.get("title"):
@@ -172,11 +228,16 @@ class VoteForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, choices: list[tuple[str, str]], supermarkets: Any, **kwargs: Any
+        self,
+        *args: Any,
+        choices: list[tuple[str, "StrOrPromise"]],
+        supermarkets: Any,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["choice"].choices = choices
-        self.fields["organisation"].queryset = supermarkets
+        # A ChoiceField and a ModelChoiceField, typed as plain Fields by the stubs.
+        self.fields["choice"].choices = choices  # type: ignore[attr-defined]
+        self.fields["organisation"].queryset = supermarkets  # type: ignore[attr-defined]
 
 
 class OpenDecisionForm(forms.Form):

@@ -3,7 +3,7 @@
 import datetime
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -21,6 +21,9 @@ from komunigi.community.models import (
 )
 from komunigi.meetings import tally
 from komunigi.needs.models import Need
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # the type of a lazily translated label
 
 
 class MeetingKind(models.TextChoices):
@@ -105,6 +108,8 @@ class Meeting(models.Model):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(default=0, editable=False)
     invitations_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The member supermarkets when the meeting started: its quorum's base, whoever joins later.
+    quorum_base = models.PositiveIntegerField(null=True, blank=True, editable=False)
     reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     minutes = models.TextField(_("minutes"), blank=True, help_text=_("Markdown."))
     minutes_status = models.CharField(
@@ -239,7 +244,7 @@ class Decision(models.Model):
         return self.item.title
 
     @property
-    def choices(self) -> list[tuple[str, str]]:
+    def choices(self) -> list[tuple[str, "StrOrPromise"]]:
         return [(c, Choice(c).label) for c in tally.CHOICES[self.rule]]
 
     @property

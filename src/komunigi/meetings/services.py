@@ -19,9 +19,9 @@ from komunigi.community.models import (
     Role,
     User,
 )
-from komunigi.errors import DomainError
-from komunigi.meetings import emails, minutes, tally
-from komunigi.meetings.attendance import is_voting_supermarket
+from komunigi.errors import DomainError, require
+from komunigi.meetings import emails, minutes, permissions, tally
+from komunigi.meetings.attendance import is_voting_supermarket, member_supermarket_count
 from komunigi.meetings.decisions import postpone_unfinished
 from komunigi.meetings.models import (
     AgendaItem,
@@ -54,6 +54,7 @@ MEETING_FIELDS = (
 
 
 def create_meeting(*, actor: User, **fields: Any) -> Meeting:
+    require(permissions.can_run_meetings(actor))
     with transaction.atomic():
         meeting = Meeting.objects.create(created_by=actor, **_only(fields, MEETING_FIELDS))
         log_action(actor, "meetings.meeting.created", meeting)
@@ -62,6 +63,7 @@ def create_meeting(*, actor: User, **fields: Any) -> Meeting:
 
 def update_meeting(meeting: Meeting, *, actor: User, **fields: Any) -> Meeting:
     """Change a planned meeting; invitees get the new version (its SEQUENCE grows)."""
+    require(permissions.can_run_meetings(actor))
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if meeting.status != MeetingStatus.PLANNED:
@@ -101,6 +103,7 @@ def _set_status(meeting: Meeting, status: str, *, actor: User | None, fields: tu
 
 def cancel_meeting(meeting: Meeting, *, actor: User) -> None:
     """Cancel a planned meeting: invitees' calendars drop it (METHOD:CANCEL)."""
+    require(permissions.can_run_meetings(actor))
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if meeting.status != MeetingStatus.PLANNED:
@@ -121,7 +124,7 @@ def invitees(meeting: Meeting) -> list[tuple[User, Organisation | None]]:
     meetings: the core group, that is the facilitators."""
     if meeting.kind == MeetingKind.CORE:
         return [(u, None) for u in User.objects.filter(is_facilitator=True, is_active=True)]
-    people = []
+    people: list[tuple[User, Organisation | None]] = []
     for supermarket in Organisation.objects.filter(
         kind=OrganisationKind.SUPERMARKET, status=OrganisationStatus.MEMBER
     ).prefetch_related("memberships__user"):
@@ -140,6 +143,7 @@ def send_invitations(meeting: Meeting, *, actor: User) -> int:
     Side effects: Invitation rows, an e-mail with the meeting as an iCalendar invitation to
     each new invitee, and (with a worker that can wait) the reminder scheduled.
     """
+    require(permissions.can_run_meetings(actor))
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if meeting.status != MeetingStatus.PLANNED:
@@ -209,6 +213,7 @@ def reply(
 ) -> None:
     """Attending, not attending, or giving the supermarket's proxy to another supermarket,
     whose representative carries at most one proxy."""
+    require(invitation.user_id == getattr(actor, "pk", None) and actor.is_active)
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update(of=("self",))
@@ -289,11 +294,13 @@ def _check_proxy(invitation: Invitation, proxy_to: Organisation | None) -> None:
 
 def start_meeting(meeting: Meeting, *, actor: User) -> None:
     """Open the session; attendance starts from the replies (attending, proxies)."""
+    require(permissions.can_run_meetings(actor))
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if meeting.status != MeetingStatus.PLANNED:
             raise DomainError(_("Only a planned meeting can start."))
-        _set_status(meeting, MeetingStatus.IN_SESSION, actor=actor)
+        meeting.quorum_base = member_supermarket_count()
+        _set_status(meeting, MeetingStatus.IN_SESSION, actor=actor, fields=("quorum_base",))
         replies = meeting.invitations.select_related("organisation", "user")
         for invitation in replies.filter(reply=Reply.ATTENDING, organisation__isnull=False):
             Attendance.objects.get_or_create(
@@ -328,6 +335,7 @@ def add_item(
     rule: str = tally.MAJORITY,
 ) -> AgendaItem:
     """An agenda item at the end. A decision on a need takes a quoted need and schedules it."""
+    require(permissions.can_run_meetings(actor))
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if not meeting.is_open:
@@ -361,6 +369,7 @@ def add_item(
 def remove_item(item: AgendaItem, *, actor: User) -> None:
     """Take an item off the agenda. A decision already voted on stays; a need waiting for
     its decision goes back to open."""
+    require(permissions.can_run_meetings(actor))
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=item.meeting_id)
         if not meeting.is_open:
@@ -370,7 +379,7 @@ def remove_item(item: AgendaItem, *, actor: User) -> None:
             decision.status != DecisionStatus.PENDING or decision.ballots.exists()
         ):
             raise DomainError(_("A decision put to the vote stays on the agenda."))
-        need = Need.objects.filter(pk=item.need_id).first()
+        need = Need.objects.filter(pk=item.need_id).first() if item.need_id is not None else None
         log_action(actor, "meetings.item.removed", meeting, {"title": item.title})
         item.delete()
         if need is not None and need.status == lifecycle.SCHEDULED:
@@ -380,6 +389,7 @@ def remove_item(item: AgendaItem, *, actor: User) -> None:
 
 def prepare_agenda(meeting: Meeting, *, actor: User, limit: int = 3) -> list[AgendaItem]:
     """Put the top of the roadmap that has a valid quote on the agenda, as decisions."""
+    require(permissions.can_run_meetings(actor))
     _latest, items = roadmap()
     chosen = [i.need for i in items if i.need.status == lifecycle.QUOTED and i.best_quote]
     return [
@@ -390,6 +400,7 @@ def prepare_agenda(meeting: Meeting, *, actor: User, limit: int = 3) -> list[Age
 
 def close_meeting(meeting: Meeting, *, actor: User) -> None:
     """End the session; its minutes start as a draft written from what happened."""
+    require(permissions.can_run_meetings(actor))
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if meeting.status != MeetingStatus.IN_SESSION:
@@ -406,6 +417,7 @@ def close_meeting(meeting: Meeting, *, actor: User) -> None:
 
 
 def save_minutes(meeting: Meeting, *, actor: User, text: str) -> None:
+    require(permissions.can_run_meetings(actor))
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if meeting.minutes_status == MinutesStatus.PUBLISHED:
@@ -418,6 +430,7 @@ def save_minutes(meeting: Meeting, *, actor: User, text: str) -> None:
 
 def approve_minutes(meeting: Meeting, *, actor: User, at: Meeting | None = None) -> None:
     """The minutes, approved (at the next meeting, usually), are published to members."""
+    require(permissions.can_run_meetings(actor))
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if meeting.status != MeetingStatus.CLOSED or not meeting.minutes:

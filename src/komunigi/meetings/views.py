@@ -1,16 +1,19 @@
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from komunigi.community.models import Organisation
+from komunigi.community.models import Organisation, User
 from komunigi.errors import DomainError
+from komunigi.http import AuthenticatedHttpRequest
 from komunigi.meetings import attendance, decisions, feeds, permissions, services
 from komunigi.meetings.forms import (
     AttendanceForm,
@@ -27,10 +30,12 @@ from komunigi.meetings.models import (
     Attendance,
     Decision,
     DecisionRule,
+    DecisionStatus,
     Invitation,
     Meeting,
     MeetingStatus,
     MinutesStatus,
+    is_member,
 )
 
 
@@ -64,9 +69,9 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def meeting_create(request: HttpRequest) -> HttpResponse:
+def meeting_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     _facilitator_only(request)
-    form = MeetingForm(request.POST or None)
+    form = MeetingForm(request.POST or None, facilitator=request.user)
     if request.method == "POST" and form.is_valid():
         meeting = services.create_meeting(actor=request.user, **form.meeting_fields())
         messages.success(request, _("The meeting is planned. Prepare its agenda, then invite."))
@@ -75,10 +80,10 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _facilitator_only(request)
     meeting = get_meeting_for_user(request, pk)
-    form = MeetingForm(request.POST or None, instance=meeting)
+    form = MeetingForm(request.POST or None, instance=meeting, facilitator=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_meeting(
@@ -111,6 +116,7 @@ def meeting_live(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _context(request: HttpRequest, meeting: Meeting, **bound: Any) -> dict[str, Any]:
     user = request.user
+    can_run = permissions.can_run_meetings(user)
     voting_for = permissions.supermarkets_user_votes_for(user, meeting)
     items = list(
         meeting.items.select_related("need", "decision").prefetch_related(
@@ -127,19 +133,24 @@ def _context(request: HttpRequest, meeting: Meeting, **bound: Any) -> dict[str, 
         if user.is_authenticated
         else None
     )
+    attendances = list(meeting.attendances.select_related("organisation", "person", "proxy_holder"))
+    present = {a.organisation_id for a in attendances}
     context = {
         "meeting": meeting,
         "items": items,
         "ballots": ballots,
-        "attendances": list(
-            meeting.attendances.select_related("organisation", "person", "proxy_holder")
-        ),
+        "attendances": attendances,
+        "voting": {
+            item.decision.pk: _voting_state(item.decision, voting_for, present)
+            for item in items
+            if item.is_decision and item.decision.status == DecisionStatus.OPEN
+        },
         **attendance.quorum_state(meeting),
-        "can_run": permissions.can_run_meetings(user),
+        "can_run": can_run,
         "voting_for": voting_for,
         "invitation": invitation,
         "reply_form": ReplyForm(own=invitation.organisation) if invitation else None,
-        "attendance_form": AttendanceForm(),
+        "attendance_form": AttendanceForm(meeting=meeting) if can_run and meeting.is_open else None,
         "item_form": ItemForm(),
         "open_form": OpenDecisionForm(meeting=meeting),
         "rules": DecisionRule.choices,
@@ -149,6 +160,30 @@ def _context(request: HttpRequest, meeting: Meeting, **bound: Any) -> dict[str, 
     }
     context.update(bound)
     return context
+
+
+@dataclass(frozen=True)
+class VotingState:
+    """For one open decision: the supermarkets this person may vote for now (``online``: from
+    afar, until the decision's online deadline), and why the others may not."""
+
+    can: list[Organisation]
+    cannot: list[tuple[Organisation, str]]
+    online: bool
+
+
+def _voting_state(
+    decision: Decision, voting_for: list[Organisation], present: set[int]
+) -> VotingState:
+    can, cannot = [], []
+    for supermarket in voting_for:
+        here = supermarket.pk in present
+        refusal = decisions.why_not_voting(decision, supermarket, present=here)
+        if refusal:
+            cannot.append((supermarket, refusal))
+        else:
+            can.append(supermarket)
+    return VotingState(can, cannot, online=any(o.pk not in present for o in can))
 
 
 def _act(
@@ -166,7 +201,7 @@ def _act(
 
 @login_required
 @require_POST
-def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _facilitator_only(request)
     meeting = get_meeting_for_user(request, pk)
     return _act(
@@ -179,7 +214,7 @@ def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_start(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _facilitator_only(request)
     meeting = get_meeting_for_user(request, pk)
     return _act(
@@ -192,7 +227,7 @@ def meeting_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _facilitator_only(request)
     meeting = get_meeting_for_user(request, pk)
     return _act(
@@ -205,7 +240,7 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _facilitator_only(request)
     meeting = get_meeting_for_user(request, pk)
     return _act(
@@ -218,7 +253,7 @@ def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_prepare(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_prepare(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _facilitator_only(request)
     meeting = get_meeting_for_user(request, pk)
     return _act(
@@ -231,7 +266,7 @@ def meeting_prepare(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_reply(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request, pk)
     invitation = get_object_or_404(Invitation, meeting=meeting, user=request.user)
     form = ReplyForm(request.POST, own=invitation.organisation)
@@ -253,10 +288,10 @@ def meeting_reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def attendance_add(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _facilitator_only(request)
     meeting = get_meeting_for_user(request, pk)
-    form = AttendanceForm(request.POST)
+    form = AttendanceForm(request.POST, meeting=meeting)
     if not form.is_valid():
         return _render_meeting(request, meeting, status=400, attendance_form=form)
     try:
@@ -276,7 +311,9 @@ def attendance_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def attendance_remove(request: HttpRequest, pk: int, attendance_id: int) -> HttpResponse:
+def attendance_remove(
+    request: AuthenticatedHttpRequest, pk: int, attendance_id: int
+) -> HttpResponse:
     _facilitator_only(request)
     meeting = get_meeting_for_user(request, pk)
     item = get_object_or_404(Attendance, pk=attendance_id, meeting=meeting)
@@ -290,7 +327,7 @@ def attendance_remove(request: HttpRequest, pk: int, attendance_id: int) -> Http
 
 @login_required
 @require_POST
-def item_add(request: HttpRequest, pk: int) -> HttpResponse:
+def item_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _facilitator_only(request)
     meeting = get_meeting_for_user(request, pk)
     form = ItemForm(request.POST)
@@ -315,7 +352,7 @@ def item_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def item_remove(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
+def item_remove(request: AuthenticatedHttpRequest, pk: int, item_id: int) -> HttpResponse:
     _facilitator_only(request)
     meeting = get_meeting_for_user(request, pk)
     agenda_item = get_object_or_404(AgendaItem, pk=item_id, meeting=meeting)
@@ -335,7 +372,7 @@ def _decision(request: HttpRequest, pk: int) -> tuple[Decision, Meeting]:
 
 @login_required
 @require_POST
-def decision_open(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _facilitator_only(request)
     decision, meeting = _decision(request, pk)
     form = OpenDecisionForm(request.POST, meeting=meeting)
@@ -353,7 +390,7 @@ def decision_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def decision_close(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _facilitator_only(request)
     decision, meeting = _decision(request, pk)
     postpone = "postpone" in request.POST
@@ -367,7 +404,7 @@ def decision_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def decision_rule(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_rule(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _facilitator_only(request)
     decision, meeting = _decision(request, pk)
     form = RuleForm(request.POST)
@@ -384,7 +421,7 @@ def decision_rule(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def decision_vote(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_vote(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     decision, meeting = _decision(request, pk)
     for_the_room = "for_the_room" in request.POST and permissions.can_run_meetings(request.user)
     if for_the_room:
@@ -436,6 +473,7 @@ def minutes_page(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not can_run:
             raise PermissionDenied
+        actor = cast(User, request.user)  # a facilitator, so a person: nobody anonymous
         if "approve" in request.POST:
             chosen = request.POST.get("approved_at", "")
             at = (
@@ -446,14 +484,12 @@ def minutes_page(request: HttpRequest, pk: int) -> HttpResponse:
             return _act(
                 request,
                 meeting,
-                lambda: services.approve_minutes(meeting, actor=request.user, at=at),
+                lambda: services.approve_minutes(meeting, actor=actor, at=at),
                 _("The minutes are approved and published to members."),
             )
         if form.is_valid():
             try:
-                services.save_minutes(
-                    meeting, actor=request.user, text=form.cleaned_data["minutes"]
-                )
+                services.save_minutes(meeting, actor=actor, text=form.cleaned_data["minutes"])
             except DomainError as error:
                 form.add_error(None, error.message)
             else:
@@ -481,11 +517,15 @@ def _later_meetings(meeting: Meeting):
     )
 
 
-@login_required
 def calendar_page(request: HttpRequest) -> HttpResponse:
-    """The public calendar address, and this person's private one (new secret on demand)."""
+    """The public calendar address for everybody; members also get their private one (a new
+    secret on demand)."""
     new_token = None
     if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_member(request.user):
+            raise PermissionDenied
         if "revoke" in request.POST:
             feeds.revoke_feed(request.user)
             messages.success(request, _("Your private calendar address no longer works."))
@@ -496,7 +536,8 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         "meetings/calendar.html",
         {
             "new_token": new_token,
-            "has_feed": hasattr(request.user, "calendar_feed"),
+            "is_member": is_member(request.user),
+            "has_feed": request.user.is_authenticated and hasattr(request.user, "calendar_feed"),
         },
     )
     if new_token:

@@ -27,7 +27,8 @@ class QuoteInline(admin.TabularInline):
     extra = 0
     fields = ["provider", "amount", "provider_contribution", "valid_until", "status"]
     # Quotes change status through the need's page (withdrawal, expiry), which records it.
-    readonly_fields = fields
+    # (The stubs type fields as groups of fields; these are plain names.)
+    readonly_fields = fields  # type: ignore[assignment]
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:

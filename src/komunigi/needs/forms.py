@@ -51,7 +51,8 @@ class NeedForm(forms.ModelForm):
             del self.fields["organisation"]  # a need keeps the organisation that proposed it
             self.initial["tags_text"] = ", ".join(t.name for t in self.instance.tags.all())
         else:
-            self.fields["organisation"].queryset = organisations
+            # A ModelChoiceField, typed as a plain Field by the stubs.
+            self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
 
     def clean_tags_text(self) -> list[str]:
         names = [n.strip() for n in re.split(r"[,;]", self.cleaned_data["tags_text"]) if n.strip()]
@@ -75,7 +76,8 @@ class StatusForm(forms.Form):
 
     def __init__(self, *args: Any, allowed: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [(s, NeedStatus(s).label) for s in allowed]
+        # A ChoiceField, typed as a plain Field by the stubs.
+        self.fields["status"].choices = [(s, NeedStatus(s).label) for s in allowed]  # type: ignore[attr-defined]
 
 
 def allowed_statuses(need: Need, can_change: Any) -> list[str]:
@@ -96,7 +98,8 @@ class InterestForm(forms.ModelForm):
 
     def __init__(self, *args: Any, supermarkets: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = supermarkets
+        # A ModelChoiceField, typed as a plain Field by the stubs.
+        self.fields["organisation"].queryset = supermarkets  # type: ignore[attr-defined]
 
 
 class CommentForm(forms.ModelForm):
@@ -173,7 +176,8 @@ class QuoteForm(forms.ModelForm):
 
     def __init__(self, *args: Any, providers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = providers
+        # A ModelChoiceField, typed as a plain Field by the stubs.
+        self.fields["provider"].queryset = providers  # type: ignore[attr-defined]
 
     def clean_valid_until(self) -> Any:
         valid_until = self.cleaned_data["valid_until"]
@@ -182,7 +186,8 @@ class QuoteForm(forms.ModelForm):
         return valid_until
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         amount, contribution = data.get("amount"), data.get("provider_contribution")
         if amount is not None and contribution is not None and contribution > amount:
             self.add_error(
@@ -254,7 +259,8 @@ class BallotForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.candidates = candidates
-        self.fields["organisation"].queryset = supermarkets
+        # A ModelChoiceField, typed as a plain Field by the stubs.
+        self.fields["organisation"].queryset = supermarkets  # type: ignore[attr-defined]
         for need in candidates:
             self.fields[f"rank_{need.pk}"] = forms.IntegerField(
                 label=need.title,
@@ -271,7 +277,8 @@ class BallotForm(forms.Form):
         return {need.pk: self.cleaned_data.get(f"rank_{need.pk}") for need in self.candidates}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.is_bound and not self.errors and not any(self.ranks().values()):
             raise forms.ValidationError(_("Give a rank to at least one need."))
         return data

@@ -400,6 +400,8 @@ class PriorityRound(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # The Schulze result once closed: order (groups of need ids), pairwise, strongest paths.
     result = models.JSONField(_("result"), null=True, blank=True)
+    # The member supermarkets when the round opened: who could rank, whoever joined later.
+    electorate = models.PositiveIntegerField(_("member supermarkets at the opening"), default=0)
 
     class Meta:
         verbose_name = _("priority round")

@@ -50,7 +50,8 @@ def roadmap() -> tuple[PriorityRound | None, list[RoadmapItem]]:
             place=places.get(need.pk, (None, False))[0],
             tied=places.get(need.pk, (None, False))[1],
             interested=[interest.organisation for interest in need.interests.all()],
-            best_quote=min(need.valid_quotes, key=lambda q: (q.net_amount, q.pk), default=None),
+            # valid_quotes is the Prefetch's to_attr above, unknown to the stubs.
+            best_quote=min(need.valid_quotes, key=lambda q: (q.net_amount, q.pk), default=None),  # type: ignore[attr-defined]
         )
         for need in needs
     ]

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from komunigi.audit.services import log_action
-from komunigi.community.models import Organisation, User
-from komunigi.errors import DomainError
-from komunigi.needs import lifecycle, schulze
+from komunigi.community.models import Organisation, OrganisationKind, User
+from komunigi.errors import DomainError, require
+from komunigi.needs import lifecycle, permissions, schulze
 from komunigi.needs.models import Ballot, Need, PriorityRound, RoundStatus
 
 MIN_CANDIDATES = 2
@@ -25,6 +25,7 @@ def open_round(
     Side effect: with a worker that can wait (the database task backend), the round closes
     itself at its deadline; otherwise a facilitator or `komunigi close_due_rounds` closes it.
     """
+    require(permissions.can_run_rounds(actor))
     if len(candidates) < MIN_CANDIDATES:
         raise DomainError(_("A round needs at least two candidate needs."))
     not_rankable = [n.title for n in candidates if n.status not in lifecycle.RANKABLE]
@@ -37,7 +38,10 @@ def open_round(
         raise DomainError(_("The deadline must be in the future."))
     with transaction.atomic():
         priority_round = PriorityRound.objects.create(
-            title=title.strip(), deadline=deadline, opened_by=actor
+            title=title.strip(),
+            deadline=deadline,
+            opened_by=actor,
+            electorate=member_supermarkets().count(),
         )
         priority_round.candidates.set(candidates)
         log_action(
@@ -48,6 +52,10 @@ def open_round(
         )
         transaction.on_commit(lambda: _schedule_close(priority_round))
     return priority_round
+
+
+def member_supermarkets() -> Any:
+    return Organisation.objects.members().filter(kind=OrganisationKind.SUPERMARKET)
 
 
 def _schedule_close(priority_round: PriorityRound) -> None:
@@ -81,6 +89,7 @@ def cast_ballot(
     Refused once the deadline has passed or the round is closed, and for a ranking that
     names a need twice or one that is not a candidate.
     """
+    require(permissions.supermarkets_voting_through(actor).filter(pk=supermarket.pk).exists())
     with transaction.atomic():
         priority_round = PriorityRound.objects.select_for_update().get(pk=priority_round.pk)
         if not priority_round.is_open:
@@ -132,6 +141,7 @@ def ballot_error_message(error: schulze.BallotError) -> str:
 
 def close_round(priority_round: PriorityRound, *, actor: User | None) -> PriorityRound:
     """Count the ballots with the Schulze method and publish the result."""
+    require(actor is None or permissions.can_run_rounds(actor))
     with transaction.atomic():
         priority_round = PriorityRound.objects.select_for_update().get(pk=priority_round.pk)
         if not priority_round.is_open:

@@ -9,7 +9,6 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
@@ -18,9 +17,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from komunigi.audit.services import log_action
-from komunigi.community.models import Organisation, OrganisationKind, Role, User
+from komunigi.community.models import Organisation, OrganisationKind, Role, User, is_facilitator
 from komunigi.dates import instance_today
-from komunigi.errors import DomainError
+from komunigi.errors import DomainError, require
 from komunigi.needs import emails, lifecycle, permissions
 from komunigi.needs.models import (
     Attachment,
@@ -55,6 +54,7 @@ def create_need(
     publish: bool,
 ) -> Need:
     """A new need, as a draft of its organisation or published at once."""
+    require(permissions.organisations_proposing_for(author).filter(pk=organisation.pk).exists())
     with transaction.atomic():
         need = Need.objects.create(
             title=title.strip(),
@@ -81,6 +81,7 @@ def update_need(
     tags: list[str],
     odoo_series: str,
 ) -> None:
+    require(permissions.can_edit_need(actor, need))
     with transaction.atomic():
         need = Need.objects.select_for_update().get(pk=need.pk)
         need.title, need.problem = title.strip(), problem.strip()
@@ -108,8 +109,7 @@ def change_status(need: Need, new_status: str, *, actor: User, reason: str = "")
     """A move made by hand (publish, withdraw, reopen, mark as built …); refused with a
     message when it belongs to a meeting's decision or a campaign, or the lifecycle forbids
     it. Meetings and campaigns move needs through `move_by_process`."""
-    if not permissions.can_change_status(actor, need, new_status):
-        raise PermissionDenied
+    require(permissions.can_change_status(actor, need, new_status))
     with transaction.atomic():
         need = Need.objects.select_for_update().get(pk=need.pk)
         if new_status not in lifecycle.manual_statuses(need.status):
@@ -192,6 +192,7 @@ def express_interest(
     """Record, or update, that ``supermarket`` needs this too."""
     if need.status not in lifecycle.ACTIVE:
         raise DomainError(_("Interest can only be expressed while the need is active."))
+    require(permissions.supermarkets_speaking_through(actor).filter(pk=supermarket.pk).exists())
     with transaction.atomic():
         interest, created = Interest.objects.select_for_update().get_or_create(
             need=need,
@@ -213,6 +214,7 @@ def express_interest(
 def withdraw_interest(need: Need, supermarket: Organisation, *, actor: User) -> None:
     if need.status not in lifecycle.ACTIVE:
         raise DomainError(_("Interest can only be expressed while the need is active."))
+    require(permissions.supermarkets_speaking_through(actor).filter(pk=supermarket.pk).exists())
     with transaction.atomic():
         deleted, _details = Interest.objects.filter(need=need, organisation=supermarket).delete()
         if deleted:
@@ -222,6 +224,7 @@ def withdraw_interest(need: Need, supermarket: Organisation, *, actor: User) -> 
 def add_comment(need: Need, *, author: User, body: str) -> Comment:
     """A comment, e-mailed to the need's author and the interested supermarkets'
     representatives (not to the commenter), each in their own language."""
+    require(permissions.can_comment(author, need))
     with transaction.atomic():
         comment = Comment.objects.create(need=need, author=author, body=body.strip())
         log_action(author, "needs.comment.added", need, {"comment": comment.pk})
@@ -250,6 +253,7 @@ def add_attachment(
     need: Need, *, actor: User, upload: UploadedFile, content_type: str, extension: str
 ) -> Attachment:
     """Store an upload (already checked: size and real type) under a name of our own."""
+    require(permissions.can_edit_need(actor, need))
     if need.attachments.count() >= MAX_ATTACHMENTS:
         raise DomainError(
             _("A need has at most %(count)d attachments.") % {"count": MAX_ATTACHMENTS}
@@ -269,6 +273,7 @@ def add_attachment(
 
 
 def delete_attachment(attachment: Attachment, *, actor: User) -> None:
+    require(permissions.can_edit_need(actor, attachment.need))
     with transaction.atomic():
         log_action(actor, "needs.attachment.deleted", attachment.need, {"name": attachment.name})
         attachment.delete()
@@ -288,6 +293,11 @@ def add_quote(
     valid_until: datetime.date,
 ) -> Quote:
     """A provider's quote. The need becomes "quoted"; the provider's estimate is done."""
+    # The provider's people, or a facilitator entering a quote the provider sent.
+    require(
+        is_facilitator(author)
+        or permissions.providers_quoting_through(author).filter(pk=provider.pk).exists()
+    )
     if provider_contribution > amount:
         raise DomainError(_("The provider's contribution cannot exceed the amount."))
     if valid_until < instance_today():
@@ -333,6 +343,7 @@ def _schedule_expiry(quote: Quote) -> None:
 
 
 def withdraw_quote(quote: Quote, *, actor: User) -> None:
+    require(permissions.can_withdraw_quote(actor, quote))
     with transaction.atomic():
         quote = (
             Quote.objects.select_for_update(of=("self",)).select_related("need").get(pk=quote.pk)
@@ -366,6 +377,7 @@ def expire_quote(quote_id: int, *, today: datetime.date | None = None) -> bool:
 
 def accept_quote(quote: Quote, *, actor: User) -> None:
     """The quote a co-financing campaign is opened on: the provider will do the work."""
+    require(is_facilitator(actor))
     with transaction.atomic():
         quote = (
             Quote.objects.select_for_update(of=("self",)).select_related("need").get(pk=quote.pk)
@@ -389,6 +401,7 @@ def _reopen_if_unquoted(need: Need, *, actor: User | None, today: Any = None) ->
 
 
 def request_estimate(need: Need, *, actor: User) -> None:
+    require(permissions.can_request_estimate(actor, need))
     with transaction.atomic():
         updated = Need.objects.filter(pk=need.pk, estimate_requested_at=None).update(
             estimate_requested_at=timezone.now()
@@ -401,6 +414,7 @@ def assign_estimate(
     need: Need, provider: Organisation, *, actor: User, hours_budget: Decimal
 ) -> EstimateAssignment:
     """A facilitator asks ``provider`` to estimate the need within ``hours_budget`` hours."""
+    require(permissions.can_assign_estimate(actor))
     if provider.kind != OrganisationKind.PROVIDER:
         raise DomainError(_("Only providers estimate needs."))
     if need.status not in (lifecycle.OPEN, lifecycle.QUOTED):
@@ -423,6 +437,7 @@ def assign_estimate(
 def record_estimate_hours(
     assignment: EstimateAssignment, *, actor: User, hours_spent: Decimal
 ) -> None:
+    require(is_facilitator(actor) or permissions.is_in(actor, assignment.provider_id))
     if assignment.status == EstimateStatus.CANCELLED:
         raise DomainError(_("This estimate was cancelled."))
     with transaction.atomic():

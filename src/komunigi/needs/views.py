@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from komunigi.audit.services import events_for
-from komunigi.community.models import Organisation, OrganisationKind, is_facilitator
+from komunigi.community.models import Organisation, is_facilitator
 from komunigi.errors import DomainError
+from komunigi.http import AuthenticatedHttpRequest
 from komunigi.needs import lifecycle, permissions, rounds, services
 from komunigi.needs.forms import (
     AttachmentForm,
@@ -85,7 +86,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def need_create(request: HttpRequest) -> HttpResponse:
+def need_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisations = permissions.organisations_proposing_for(request.user)
     if not organisations.exists():
         raise PermissionDenied
@@ -110,7 +111,7 @@ def need_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def need_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     need = get_need_for_user(request, pk)
     if not permissions.can_edit_need(request.user, need):
         raise PermissionDenied
@@ -165,6 +166,7 @@ def _render_need(
         "is_facilitator": is_facilitator(user),
         "co_financing_statuses": lifecycle.CO_FINANCING,
         "status_form": StatusForm(allowed=statuses) if statuses else None,
+        "held_by": _held_by(need),
         "interest_form": InterestForm(
             supermarkets=supermarkets, initial=_interest_initial(supermarkets, own_interests)
         )
@@ -180,6 +182,16 @@ def _render_need(
     }
     context.update(bound_forms)
     return render(request, "needs/need_detail.html", context, status=status)
+
+
+def _held_by(need: Need) -> Any:
+    """The meeting whose decision, or the campaign whose pledges, the need waits for."""
+    if need.status == lifecycle.SCHEDULED:
+        item = need.agenda_items.select_related("meeting").order_by("-pk").first()
+        return item.meeting if item else None
+    if need.status == lifecycle.FUNDING:
+        return need.campaigns.filter(status="collecting").first()
+    return None
 
 
 def _interest_initial(supermarkets: Any, own: dict[int, Any]) -> dict[str, Any]:
@@ -216,17 +228,13 @@ def _redirect_with(request: HttpRequest, need: Need, message: str, anchor: str =
 
 @login_required
 @require_POST
-def need_status(request: HttpRequest, pk: int) -> HttpResponse:
+def need_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     need = get_need_for_user(request, pk)
-    statuses = allowed_statuses(
-        need, lambda s: permissions.can_change_status(request.user, need, s)
-    )
-    if not statuses:
-        raise PermissionDenied
-    form = StatusForm(request.POST, allowed=statuses)
-    if not form.is_valid():
-        return _render_need(request, need, status=400, status_form=form)
+    # Any status is read: the service says whether this person may make this move, and why not.
+    form = StatusForm(request.POST, allowed=NeedStatus.values)
     try:
+        if not form.is_valid():
+            raise DomainError(_("Choose the new status from the list."))
         need = services.change_status(
             need,
             form.cleaned_data["status"],
@@ -234,8 +242,17 @@ def need_status(request: HttpRequest, pk: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
         )
     except DomainError as error:
-        form.add_error(None, error.message)
-        return _render_need(request, need, status=409, status_form=form)
+        # Shown again with the statuses this person may choose, and what they wrote.
+        offered = allowed_statuses(
+            need, lambda s: permissions.can_change_status(request.user, need, s)
+        )
+        if not offered:
+            messages.error(request, error.message)
+            return _render_need(request, need, status=409, status_form=None)
+        shown = StatusForm(request.POST, allowed=offered)
+        shown.is_valid()
+        shown.add_error(None, error.message)
+        return _render_need(request, need, status=409, status_form=shown)
     return _redirect_with(
         request, need, _("The need is now “%(status)s”.") % {"status": need.get_status_display()}
     )
@@ -243,7 +260,7 @@ def need_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def need_interest(request: HttpRequest, pk: int) -> HttpResponse:
+def need_interest(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     need = get_need_for_user(request, pk)
     supermarkets = permissions.supermarkets_speaking_through(request.user)
     form = InterestForm(request.POST, supermarkets=supermarkets)
@@ -283,7 +300,7 @@ def need_interest(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def need_comment(request: HttpRequest, pk: int) -> HttpResponse:
+def need_comment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     need = get_need_for_user(request, pk)
     if not permissions.can_comment(request.user, need):
         raise PermissionDenied
@@ -296,7 +313,7 @@ def need_comment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def need_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+def need_attachment_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     need = get_need_for_user(request, pk)
     if not permissions.can_edit_need(request.user, need):
         raise PermissionDenied
@@ -335,7 +352,9 @@ def need_attachment(request: HttpRequest, pk: int, attachment: int) -> FileRespo
 
 @login_required
 @require_POST
-def need_attachment_delete(request: HttpRequest, pk: int, attachment: int) -> HttpResponse:
+def need_attachment_delete(
+    request: AuthenticatedHttpRequest, pk: int, attachment: int
+) -> HttpResponse:
     need = get_need_for_user(request, pk)
     if not permissions.can_edit_need(request.user, need):
         raise PermissionDenied
@@ -346,7 +365,7 @@ def need_attachment_delete(request: HttpRequest, pk: int, attachment: int) -> Ht
 
 @login_required
 @require_POST
-def quote_create(request: HttpRequest, pk: int) -> HttpResponse:
+def quote_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     need = get_need_for_user(request, pk)
     providers = permissions.providers_quoting_through(request.user)
     form = QuoteForm(request.POST, providers=providers)
@@ -374,7 +393,7 @@ def quote_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def quote_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def quote_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     quote = get_object_or_404(Quote.objects.select_related("need"), pk=pk)
     need = get_need_for_user(request, quote.need_id)
     if not permissions.can_withdraw_quote(request.user, quote):
@@ -389,7 +408,7 @@ def quote_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def estimate_request(request: HttpRequest, pk: int) -> HttpResponse:
+def estimate_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     need = get_need_for_user(request, pk)
     if not permissions.can_request_estimate(request.user, need):
         raise PermissionDenied
@@ -401,7 +420,7 @@ def estimate_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def estimate_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def estimate_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     need = get_need_for_user(request, pk)
     if not permissions.can_assign_estimate(request.user):
         raise PermissionDenied
@@ -423,7 +442,7 @@ def estimate_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def estimate_hours(request: HttpRequest, pk: int) -> HttpResponse:
+def estimate_hours(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = get_object_or_404(EstimateAssignment.objects.select_related("need"), pk=pk)
     need = get_need_for_user(request, assignment.need_id)
     if not permissions.is_in(request.user, assignment.provider_id):
@@ -455,7 +474,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def round_create(request: HttpRequest) -> HttpResponse:
+def round_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not permissions.can_run_rounds(request.user):
         raise PermissionDenied
     form = RoundForm(request.POST or None)
@@ -498,20 +517,19 @@ def _render_round(
             supermarkets=supermarkets,
             initial=_initial_ranks(own_ballots.get(first.pk) if first else None, first),
         )
+    by_id = {need.pk: need for need in candidates}
     context = {
         "round": priority_round,
         "candidates": candidates,
-        "by_id": {need.pk: need for need in candidates},
+        "by_id": by_id,
         "ballot_count": priority_round.ballots.count(),
-        "supermarket_count": Organisation.objects.members()
-        .filter(kind=OrganisationKind.SUPERMARKET)
-        .count(),
+        "supermarket_count": priority_round.electorate,
         "ballot_form": ballot_form,
         "own_ballots": [own_ballots[s.pk] for s in supermarkets if s.pk in own_ballots],
         "can_close": permissions.can_run_rounds(request.user) and priority_round.is_open,
     }
     if not priority_round.is_open and priority_round.result:
-        context["result"] = _result_context(priority_round, context["by_id"])
+        context["result"] = _result_context(priority_round, by_id)
     return render(request, "needs/round_detail.html", context, status=status)
 
 
@@ -540,7 +558,7 @@ def _result_context(priority_round: PriorityRound, by_id: dict[int, Need]) -> di
 
 @login_required
 @require_POST
-def round_ballot(request: HttpRequest, pk: int) -> HttpResponse:
+def round_ballot(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     priority_round = get_object_or_404(PriorityRound, pk=pk)
     supermarkets = permissions.supermarkets_voting_through(request.user)
     if not supermarkets.exists():
@@ -572,7 +590,7 @@ def round_ballot(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def round_close(request: HttpRequest, pk: int) -> HttpResponse:
+def round_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     priority_round = get_object_or_404(PriorityRound, pk=pk)
     if not permissions.can_run_rounds(request.user):
         raise PermissionDenied

@@ -5,7 +5,7 @@ Each kind has three templates: ``emails/<kind>-subject.txt``, ``emails/<kind>-bo
 """
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -16,7 +16,8 @@ from django.utils.text import Truncator
 from komunigi.notifications.models import OutboxMessage
 from komunigi.notifications.outbox import queue_email
 
-SUBJECT_MAX_LENGTH = OutboxMessage._meta.get_field("subject").max_length
+# A CharField always has a max_length; the stubs type any field's as optional.
+SUBJECT_MAX_LENGTH = cast(int, OutboxMessage._meta.get_field("subject").max_length)
 
 
 def absolute_url(path: str) -> str:

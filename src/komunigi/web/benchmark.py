@@ -27,7 +27,9 @@ from komunigi.community.models import (
     User,
 )
 from komunigi.funding.demo import load_demo_funding
+from komunigi.funding.models import Campaign, CampaignStatus
 from komunigi.meetings.demo import load_demo_meetings
+from komunigi.meetings.models import Meeting, MeetingStatus
 from komunigi.needs.demo import load_demo_needs
 
 
@@ -141,7 +143,24 @@ PAGES = [
     ("budget", "/co-financing/budget/"),
     ("co-financing history", "/co-financing/history/"),
     ("statement (BEES coop)", "/co-financing/statements/bees-coop/"),
+    ("sponsorships (facilitator)", "/co-financing/sponsorships/"),
+    ("fees (facilitator)", "/co-financing/fees/?year=2022"),
+    ("calendar", "/meetings/calendar/"),
 ]
+
+
+def pages() -> list[tuple[str, str]]:
+    """The pages above, and those whose address comes from the data: the campaign collecting
+    pledges (its live split too) and a past meeting."""
+    found = list(PAGES)
+    campaign = Campaign.objects.filter(status=CampaignStatus.COLLECTING).first()
+    if campaign is not None:
+        found.append(("campaign collecting", campaign.get_absolute_url()))
+        found.append(("campaign live split", campaign.get_absolute_url() + "split/"))
+    meeting = Meeting.objects.filter(status=MeetingStatus.CLOSED).order_by("-starts_at").first()
+    if meeting is not None:
+        found.append(("meeting (past)", meeting.get_absolute_url()))
+    return found
 
 
 def run(*, repeat: int, report: Callable[[str], None]) -> list[Measure]:
@@ -152,7 +171,7 @@ def run(*, repeat: int, report: Callable[[str], None]) -> list[Measure]:
         client.get("/")  # warm caches (templates, translations) before timing
         floor_measure = measure(client, "floor (empty view)", "/__floor__", repeat)
         results = [floor_measure]
-        for name, url in PAGES:
+        for name, url in pages():
             results.append(measure(client, name, url, repeat))
     report(f"{'page':32} {'median ms':>10} {'p95 ms':>8} {'× floor':>8} {'queries':>8}")
     for result in results:

@@ -1,3 +1,4 @@
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -12,7 +13,10 @@ from django.views.i18n import set_language as django_set_language
 
 from komunigi.community.models import JoinRequest, JoinRequestStatus, Organisation
 from komunigi.community.permissions import can_handle_join_requests
+from komunigi.funding import dashboard as funding_dashboard
 from komunigi.funding.estimates import estimate
+from komunigi.http import AuthenticatedHttpRequest
+from komunigi.meetings import dashboard as meetings_dashboard
 from komunigi.meetings.models import Invitation, MeetingStatus
 from komunigi.needs import dashboard as needs_dashboard
 from komunigi.needs import permissions as needs_permissions
@@ -39,10 +43,14 @@ def roadmap_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    context = {
+    context: dict[str, Any] = {
         "memberships": user.memberships.select_related("organisation"),
+        "campaigns_awaiting": funding_dashboard.campaigns_awaiting(user),
+        "balances": funding_dashboard.balances(user),
+        "votes_awaiting": meetings_dashboard.votes_awaiting(user),
+        "invitations_to_answer": meetings_dashboard.invitations_to_answer(user),
         "needs_awaiting_interest": needs_dashboard.needs_awaiting_interest(user),
         "rounds_awaiting_ballot": needs_dashboard.rounds_awaiting_ballot(user),
         "estimates_awaiting": list(needs_dashboard.estimates_awaiting(user)),

@@ -26,7 +26,7 @@ def check_amount(amount: Decimal, field: str = "amount") -> None:
         ) from None
 
 
-def check_payment(actor: Any, amount: Decimal) -> None:
+def check_payment(actor: User, amount: Decimal) -> None:
     """Only facilitators record money that moved, and it is a positive number of cents."""
     if not permissions.can_record_payments(actor):
         raise PermissionDenied

@@ -79,7 +79,8 @@ def test_three_days_before_the_deadline_interested_supermarkets_are_reminded_onc
     )
     assert reminded["rep@bloum.example"]["Content-Language"] == "fr"
     assert any("Le NID said it needs" in line for line in text(reminded["rep@lenid.example"]))
-    assert reminded["rep@bloum.example"]["Subject"] == (
-        f"L’accord de votre conseil d’administration est encore nécessaire : "
-        f"{campaign.need.title}"
+    # A long non-ASCII subject is folded from its first word on: its unfolded value then
+    # starts with the folding space, which mail programs do not show.
+    assert reminded["rep@bloum.example"]["Subject"].lstrip() == (
+        f"L’accord de votre conseil d’administration est encore nécessaire : {campaign.need.title}"
     )

@@ -78,7 +78,7 @@ def test_contributions_above_the_cost_are_refused_by_the_service(facilitator: Us
     with pytest.raises(DomainError) as raised:
         open_campaign(facilitator, "500.00", "100.00", community_contribution=D("400.01"))
     assert raised.value.message == (
-        "The provider's and the community fund's contributions exceed the cost."
+        "Les contributions du prestataire et du fonds commun dépassent le coût."
     )
 
 

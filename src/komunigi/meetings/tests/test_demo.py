@@ -45,3 +45,23 @@ def test_demo_has_meetings_past_and_ahead_whenever_it_runs() -> None:
     assert upcoming.items.filter(decision__isnull=False).count() == 1
     feed = Calendar.from_ical(Client().get("/api/v1/meetings/calendar.ics").content)
     assert [str(event["SUMMARY"]) for event in feed.events] == [INFO_SESSION]
+
+
+@pytest.mark.django_db
+def test_a_demo_representatives_private_feed_has_the_meetings_they_took_part_in() -> None:
+    from komunigi.community.models import User
+    from komunigi.meetings import feeds
+
+    call_command("demo", "--no-serve")
+    past = Meeting.objects.filter(starts_at__lt=timezone.now(), kind="users")
+    assert all(m.invitations.filter(reply="attending").exists() for m in past)
+    assert all(m.quorum_base is not None for m in past)
+    bees = User.objects.get(
+        memberships__organisation__slug="bees-coop", memberships__role="representative"
+    )
+    token = feeds.feed_token(bees)
+    feed = Calendar.from_ical(Client().get(f"/api/v1/meetings/calendar/{token}.ics").content)
+    titles = {str(event["SUMMARY"]) for event in feed.events}
+    attended = {m.title for m in past.filter(attendances__organisation__slug="bees-coop")}
+    assert len(attended) == 4
+    assert attended | {next_meeting_title(), INFO_SESSION} <= titles

@@ -201,12 +201,29 @@ def test_meeting_pages_run_a_bounded_number_of_queries(
     # session, user, meeting, membership check; whom the person votes for (their supermarkets,
     # those present, those that gave them a proxy, the organisations); items with decisions
     # and needs, ballots with their organisations; the person's invitation, attendances; the
-    # quorum (supermarkets represented, member supermarkets)
-    with django_assert_num_queries(15):
+    # quorum (supermarkets represented; its base was fixed when the meeting started)
+    with django_assert_num_queries(14):
         client.get(f"/meetings/{meeting.pk}/")
-    with django_assert_num_queries(15):  # the polled part: the same facts, fewer forms
+    with django_assert_num_queries(14):  # the polled part: the same facts, fewer forms
         client.get(f"/meetings/{meeting.pk}/live/")
     # session, user, membership check, meeting; items with decisions, their ballots (shown
     # once a vote is closed), attendances
     with django_assert_num_queries(7):
         client.get(f"/api/v1/meetings/{meeting.pk}")
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_meeting_list_runs_a_bounded_number_of_queries(
+    facilitator: User, supermarkets: dict, django_assert_num_queries, count: int
+) -> None:
+    from komunigi.meetings.tests.test_services import plan
+
+    for number in range(count):
+        plan(facilitator, title=f"Ahead {number}")
+        past = plan(facilitator, title=f"Past {number}")
+        services.start_meeting(past, actor=facilitator)
+        services.close_meeting(past, actor=facilitator)
+    client = logged_in(facilitator)
+    with django_assert_num_queries(4):  # session, user; meetings ahead, past meetings
+        response = client.get("/meetings/")
+    assert (len(response.context["upcoming"]), len(response.context["past"])) == (count, count)

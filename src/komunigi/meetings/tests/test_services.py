@@ -288,7 +288,7 @@ def test_absent_supermarkets_vote_online_only_when_allowed_and_in_time(
         online_until=timezone.now() - datetime.timedelta(minutes=1)
     )
     coopeco, coopeco_rep = supermarkets["coopeco"]
-    with pytest.raises(DomainError, match="not represented at the meeting"):
+    with pytest.raises(DomainError, match="online votes on this decision are closed"):
         decisions.cast_ballot(decision, coopeco, actor=coopeco_rep, choice="yes")
 
 

@@ -77,22 +77,34 @@ def test_dashboard_runs_a_bounded_number_of_queries(
     """Whatever the number of organisations, join requests, needs, rounds and estimates."""
     from komunigi.community.models import Role
     from komunigi.community.tests.factories import MembershipFactory, OrganisationFactory
+    from komunigi.funding import services as funding
+    from komunigi.funding.tests.test_campaigns import open_campaign
+    from komunigi.meetings import services as meetings
+    from komunigi.meetings.tests.test_services import plan
     from komunigi.needs.models import EstimateAssignment
-    from komunigi.needs.tests.factories import NeedFactory, PriorityRoundFactory
+    from komunigi.needs.tests.factories import InterestFactory, NeedFactory, PriorityRoundFactory
 
     provider = OrganisationFactory(kind="provider")
     MembershipFactory(user=facilitator, organisation=provider)
-    for _ in range(count):
-        MembershipFactory(user=facilitator, role=Role.REPRESENTATIVE)
+    for number in range(count):
+        supermarket = MembershipFactory(user=facilitator, role=Role.REPRESENTATIVE).organisation
         need = NeedFactory(status="open")
         PriorityRoundFactory().candidates.set([need])
         EstimateAssignment.objects.create(need=need, provider=provider, hours_budget=2)
+        campaign = open_campaign(facilitator, minimum_supermarkets=1)
+        InterestFactory(need=campaign.need, organisation=supermarket)
+        if number:  # one waits for a pledge, the others for their board
+            funding.pledge(campaign, supermarket, actor=facilitator, needs_board_approval=True)
+        meetings.send_invitations(plan(facilitator), actor=facilitator)
     JoinRequestFactory.create_batch(count)
     client.force_login(facilitator)
     # session, user, memberships, meeting invitations; needs awaiting interest (3),
-    # rankings awaiting (3), estimates (1); join requests (2), stuck needs (1)
-    with django_assert_num_queries(14):
-        client.get("/dashboard/")
+    # rankings awaiting (3), estimates (1); campaigns awaiting a pledge (4), balances (2),
+    # votes awaiting (2), invitations to answer (1); join requests (2), stuck needs (1)
+    with django_assert_num_queries(23):
+        response = client.get("/dashboard/")
+    assert len(response.context["campaigns_awaiting"]) == count
+    assert len(response.context["invitations_to_answer"]) == count
 
 
 def test_healthz_answers_ok_after_asking_the_database(
