@@ -11,13 +11,17 @@ Pure functions, no Django: anybody can read, test and recompute a split from its
 - Shares are rounded to cents by largest remainder, ties going to the smallest key, so that
   they sum to ``A`` exactly and none exceeds its cap.
 
-Computations are exact (fractions) until that one rounding.
+Computations are exact (whole cents and whole weights, integers only) until that one
+rounding, and take O(n log n) for n participants.
 """
 
+import heapq
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
+from math import gcd
 
 from komunigi.money import to_cents
 
@@ -72,10 +76,20 @@ class Split:
     fundable: bool
     shortfall: Decimal
     shares: tuple[tuple[str, Decimal], ...]  # in the participants' order; empty if not fundable
-    curve: tuple[CurvePoint, ...]
+    participants: int
+
+    @cached_property
+    def curve(self) -> tuple[CurvePoint, ...]:
+        """The share of a participant of average weight, from one participant to five more
+        than today: the more we are, the less each pays. Computed when asked for."""
+        return _curve(self.to_raise, self.participants)
+
+    @cached_property
+    def by_key(self) -> dict[str, Decimal]:
+        return dict(self.shares)
 
     def share_of(self, key: str) -> Decimal:
-        return dict(self.shares)[key]
+        return self.by_key[key]
 
 
 def split(
@@ -91,13 +105,17 @@ def split(
     cost = total - provider_contribution - community_contribution
     to_raise = to_cents(cost * (1 + overhead_rate))
     overhead = to_raise - cost
-    exact = water_fill(Fraction(to_raise), participants)
-    curve = _curve(to_raise, len(participants))
-    if exact is None:
+    weights = _scaled_weights(participants)
+    caps = [None if p.cap is None else int(p.cap * 100) for p in participants]
+    amount = int(to_raise * 100)
+    filled = _fill(amount, weights, caps)
+    count = len(participants)
+    if filled is None:
         capped = sum((p.cap for p in participants if p.cap is not None), ZERO)
-        return Split(to_raise, overhead, False, to_raise - capped, (), curve)
-    shares = largest_remainder(exact, participants, to_raise)
-    return Split(to_raise, overhead, True, ZERO, tuple(shares.items()), curve)
+        return Split(to_raise, overhead, False, to_raise - capped, (), count)
+    cents = largest_remainder_cents(participants, weights, caps, filled, amount)
+    shares = tuple((p.key, Decimal(c) / 100) for p, c in zip(participants, cents, strict=True))
+    return Split(to_raise, overhead, True, ZERO, shares, count)
 
 
 @dataclass(frozen=True)
@@ -135,46 +153,107 @@ def late_join(
 
 def water_fill(amount: Fraction, participants: Sequence[Participant]) -> dict[str, Fraction] | None:
     """Exact shares of ``amount`` in proportion to weights, nobody above its cap; ``None`` when
-    the caps cannot cover ``amount``.
+    the caps cannot cover ``amount``. (The engine itself works in cents: `_fill`.)"""
+    weights = _scaled_weights(participants)
+    caps = [None if p.cap is None else Fraction(p.cap) for p in participants]
+    # The same water level in any unit: scale the amount and the caps to whole numbers.
+    scale = amount.denominator
+    for cap in caps:
+        if cap is not None:
+            scale = scale * cap.denominator // gcd(scale, cap.denominator)
+    filled = _fill(
+        int(amount * scale), weights, [None if c is None else int(c * scale) for c in caps]
+    )
+    if filled is None:
+        return None
+    rest, open_weight, capped = filled
+    return {
+        p.key: caps[i] if i in capped else Fraction(rest * weights[i], open_weight * scale)  # type: ignore[misc]
+        for i, p in enumerate(participants)
+    }
+
+
+def _scaled_weights(participants: Sequence[Participant]) -> list[int]:
+    """The weights as whole numbers of one common scale: the same proportions, exactly."""
+    ratios = [p.weight.as_integer_ratio() for p in participants]
+    scale = 1
+    for _numerator, denominator in ratios:
+        scale = scale * denominator // gcd(scale, denominator)
+    return [numerator * (scale // denominator) for numerator, denominator in ratios]
+
+
+def _fill(
+    amount: int, weights: list[int], caps: list[int | None]
+) -> tuple[int, int, set[int]] | None:
+    """Water-filling in whole units (cents): ``(rest, open_weight, capped)``, where each capped
+    participant pays its cap and each other one ``rest × weight / open_weight``; ``None``
+    when the caps cannot cover ``amount``.
 
     Whoever would pay more than its cap pays its cap, and the others share the rest; capping
-    only raises the others' shares, so once nobody new is capped the split is final."""
-    shares: dict[str, Fraction] = {}
-    remaining = amount
-    open_ = list(participants)
-    while open_:
-        weights = sum(Fraction(p.weight) for p in open_)
-        level = remaining / weights  # what one unit of weight pays
-        capped = [
-            p for p in open_ if p.cap is not None and Fraction(p.cap) < level * Fraction(p.weight)
-        ]
-        if not capped:
-            shares.update({p.key: level * Fraction(p.weight) for p in open_})
-            break
-        for p in capped:
-            shares[p.key] = Fraction(p.cap)  # type: ignore[arg-type]
-            remaining -= Fraction(p.cap)  # type: ignore[arg-type]
-        open_ = [p for p in open_ if p not in capped]
-    else:
-        if remaining > 0:
-            return None
-    return {p.key: shares[p.key] for p in participants}
-
-
-def largest_remainder(
-    exact: dict[str, Fraction], participants: Sequence[Participant], amount: Decimal
-) -> dict[str, Decimal]:
-    """Cents for each: the floor of its exact share, then the cents left over one each to the
-    largest remainders, ties to the smallest key. Caps are whole cents, so a capped share has
-    no remainder and never gets a cent above its cap."""
-    cents = {key: (share * 100).__floor__() for key, share in exact.items()}
-    left = int(amount * 100) - sum(cents.values())
-    by_remainder = sorted(
-        (p.key for p in participants), key=lambda key: (-(exact[key] * 100 - cents[key]), key)
+    only raises the others' shares. Taking capped participants by increasing cap per unit of
+    weight, the first one that no longer reaches its cap ends the capping: one sort and one
+    pass, O(n log n). The order comes from floating-point ratios, so a last pass checks every
+    participant left exactly (integers only) and caps any that the order misplaced; it almost
+    never finds one, and would repeat until none is left."""
+    rest, open_weight = amount, sum(weights)
+    capped: set[int] = set()
+    pending = sorted(
+        (i for i, cap in enumerate(caps) if cap is not None),
+        key=lambda i: caps[i] / weights[i],  # type: ignore[operator]
     )
-    for key in by_remainder[:left]:
-        cents[key] += 1
-    return {key: Decimal(cents[key]) / 100 for key in exact}
+    for position, i in enumerate(pending):
+        cap: int = caps[i]  # type: ignore[assignment]  # pending holds capped participants
+        if cap * open_weight < rest * weights[i]:  # its share would be above its cap
+            rest, open_weight = rest - cap, open_weight - weights[i]
+            capped.add(i)
+        else:
+            pending = pending[position:]
+            break
+    else:
+        pending = []
+    while pending and open_weight:
+        newly = [
+            i
+            for i in pending
+            if caps[i] * open_weight < rest * weights[i]  # type: ignore[operator]
+        ]
+        if not newly:
+            break
+        for i in newly:
+            rest, open_weight = rest - caps[i], open_weight - weights[i]  # type: ignore[operator]
+            capped.add(i)
+        pending = [i for i in pending if i not in capped]
+    if not open_weight and rest > 0:
+        return None
+    return rest, open_weight, capped
+
+
+def largest_remainder_cents(
+    participants: Sequence[Participant],
+    weights: list[int],
+    caps: list[int | None],
+    filled: tuple[int, int, set[int]],
+    amount: int,
+) -> list[int]:
+    """Cents for each: the floor of its exact share, then the cents left over one each to the
+    largest remainders, ties to the smallest key. Every open participant's exact share has the
+    same denominator, so remainders compare as integers; capped shares are whole cents, with
+    no remainder, and never get a cent above their cap."""
+    rest, open_weight, capped = filled
+    cents: list[int] = []
+    remainders: list[tuple[int, str, int]] = []
+    for i, participant in enumerate(participants):
+        if i in capped:
+            cents.append(caps[i])  # type: ignore[arg-type]
+            continue
+        whole, remainder = divmod(rest * weights[i], open_weight) if open_weight else (0, 0)
+        cents.append(whole)
+        if remainder:
+            remainders.append((-remainder, participant.key, i))
+    left = amount - sum(cents)
+    for _remainder, _key, i in heapq.nsmallest(left, remainders):
+        cents[i] += 1
+    return cents
 
 
 def _curve(to_raise: Decimal, count: int) -> tuple[CurvePoint, ...]:
