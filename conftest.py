@@ -66,3 +66,14 @@ def smtp_server(settings: pytest.FixtureRequest) -> Iterator[SmtpServer]:
     settings.EMAIL_HOST_PASSWORD = ""
     yield server
     controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: a campaign's cached split is keyed by its id,
+    and ids come back from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

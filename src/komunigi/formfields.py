@@ -39,3 +39,24 @@ class DecimalAmountField(forms.DecimalField):
         if isinstance(value, str):
             value = strip_thousands(value)
         return super().to_python(value)
+
+
+# A select offers at most this many choices; above, people narrow it by typing a name.
+CHOICES_SHOWN = 50
+
+
+def narrowed(queryset: Any, words: str, *, field: str = "name") -> tuple[Any, bool]:
+    """The choices a select offers: all of ``queryset`` when they are few; else the first
+    `CHOICES_SHOWN` whose ``field`` contains ``words``, none until some are typed. Returns
+    them and whether the list needs narrowing (so the page shows a search field)."""
+    if queryset.count() <= CHOICES_SHOWN:
+        return queryset, False
+    words = words.strip()[:100]
+    if not words:
+        return queryset.none(), True
+    found = list(
+        queryset.filter(**{f"{field}__icontains": words}).values_list("pk", flat=True)[
+            :CHOICES_SHOWN
+        ]
+    )
+    return queryset.filter(pk__in=found), True

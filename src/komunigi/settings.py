@@ -147,6 +147,16 @@ def _database() -> dj_database_url.DBConfig:
 
 
 DATABASES = {"default": _database()}
+
+# A few fragments are the same for everybody and costly to make (a campaign's split among
+# hundreds of pledges): kept in Redis when REDIS_URL is set (shared by every process), in each
+# process's memory otherwise.
+REDIS_URL = env_str("REDIS_URL")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "community.User"

@@ -1,4 +1,3 @@
-from collections import defaultdict
 from datetime import timedelta
 from typing import Any, cast
 
@@ -7,7 +6,8 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy, translate_url
@@ -39,6 +39,7 @@ from komunigi.community.models import (
 )
 from komunigi.errors import DomainError
 from komunigi.http import AuthenticatedHttpRequest
+from komunigi.pagination import paginate
 from komunigi.throttle import services as throttle
 
 # What the join request's history says of each audit event, in the reader's language.
@@ -50,26 +51,48 @@ JOIN_REQUEST_EVENTS = {
 }
 
 
+ORGANISATIONS_PER_PAGE = 60
+JOIN_REQUESTS_PER_PAGE = 30
+
+
 def ecosystem(request: HttpRequest) -> HttpResponse:
-    """Member organisations grouped by kind, then by country, in one query."""
-    organisations = Organisation.objects.members().only(
-        "name", "slug", "kind", "country", "city", "status"
+    """Member organisations of one kind at a time (supermarkets first), grouped by country, a
+    page at a time; how many of each kind, in one query."""
+    members = Organisation.objects.members()
+    counts = dict(
+        members.values_list("kind").annotate(count=Count("pk")).values_list("kind", "count")
     )
-    grouped: dict[str, dict[str, list[Organisation]]] = defaultdict(lambda: defaultdict(list))
-    for organisation in organisations:
-        grouped[organisation.kind][organisation.country.name].append(organisation)
-    sections = [
-        {
-            "kind": kind,
-            "label": label,
-            "countries": sorted(grouped[kind].items()),
-            "count": sum(len(orgs) for orgs in grouped[kind].values()),
-        }
-        for kind, label in OrganisationKind.choices
-        if kind in grouped
+    kinds = [
+        (kind, label, counts[kind]) for kind, label in OrganisationKind.choices if kind in counts
     ]
+    chosen = request.GET.get("kind", "")
+    if chosen not in counts:
+        chosen = kinds[0][0] if kinds else ""
+    page = paginate(
+        request,
+        members.filter(kind=chosen)
+        .only("name", "slug", "kind", "country", "city", "status")
+        .order_by("country", Lower("name")),
+        ORGANISATIONS_PER_PAGE,
+    )
+    countries: dict[str, tuple[str, list[Organisation]]] = {}
+    for found in page:  # each country's name asked for once, not once per organisation
+        code = str(found.country.code)
+        if code not in countries:
+            countries[code] = (str(found.country.name), [])
+        countries[code][1].append(found)
     former = Organisation.objects.filter(status=OrganisationStatus.FORMER).only("name", "slug")
-    return render(request, "community/ecosystem.html", {"sections": sections, "former": former})
+    return render(
+        request,
+        "community/ecosystem.html",
+        {
+            "kinds": kinds,
+            "chosen": chosen,
+            "page": page,
+            "countries": list(countries.values()),
+            "former": former[:ORGANISATIONS_PER_PAGE],
+        },
+    )
 
 
 def organisation(request: HttpRequest, slug: str) -> HttpResponse:
@@ -215,9 +238,16 @@ def join_requests(request: HttpRequest) -> HttpResponse:
     decided = (
         JoinRequest.objects.exclude(status=JoinRequestStatus.PENDING)
         .select_related("decided_by", "organisation")
-        .order_by("-decided_at")[:20]
+        .order_by("-decided_at", "-pk")
     )
-    return render(request, "community/join_requests.html", {"pending": pending, "decided": decided})
+    return render(
+        request,
+        "community/join_requests.html",
+        {
+            "pending": paginate(request, pending, JOIN_REQUESTS_PER_PAGE),
+            "decided": paginate(request, decided, JOIN_REQUESTS_PER_PAGE, param="answered"),
+        },
+    )
 
 
 @login_required

@@ -4,6 +4,7 @@ an issued fee is owed by the organisation to the community fund."""
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -153,25 +154,41 @@ def _cancel(fee: Fee, *, actor: User, reason: str) -> None:
 
 
 def fees_of(year: int) -> list[FeeRow]:
-    """The year's fees with what was paid of each, in two queries. A payment counts for the
+    """The year's fees with what was paid of each, in two queries."""
+    return rows_for(
+        list(
+            Fee.objects.filter(year=year, cancelled_at=None).select_related("organisation", "tier")
+        )
+    )
+
+
+def rows_for(fees: list[Fee]) -> list[FeeRow]:
+    """These fees with what was paid of each, in one query. A payment counts for the
     organisation's fee of its year, also one made before the fee was re-issued; reversed
     payments are deducted; the reversal of a cancelled fee is no payment."""
-    fees = list(
-        Fee.objects.filter(year=year, cancelled_at=None).select_related("organisation", "tier")
-    )
-    paid: dict[int, Decimal] = {}
-    for organisation_id, amount in (
-        LedgerLine.objects.filter(
-            transaction__fee__year=year,
-            transaction__fee__organisation__in=[f.organisation_id for f in fees],
-            account__kind=AccountKind.ORGANISATION,
-        )
+    paid: dict[tuple[int, int], Decimal] = {}
+    for organisation_id, year, amount in _payments(
+        transaction__fee__year__in={f.year for f in fees},
+        transaction__fee__organisation__in=[f.organisation_id for f in fees],
+    ).values_list("account__organisation_id", "transaction__fee__year", "amount"):
+        paid[organisation_id, year] = paid.get((organisation_id, year), ZERO) + amount
+    return [FeeRow(fee, paid.get((fee.organisation_id, fee.year), ZERO)) for fee in fees]
+
+
+def due_in(year: int) -> Decimal:
+    """What is still owed of the year's fees, all organisations together (two queries)."""
+    issued = Fee.objects.filter(year=year, cancelled_at=None).values_list("amount", flat=True)
+    paid = _payments(transaction__fee__year=year).values_list("amount", flat=True)
+    # Summed in Python: SQLite adds decimals as floats, and a cent must never drift.
+    return sum(issued, ZERO) - sum(paid, ZERO)
+
+
+def _payments(**where: object) -> Any:
+    return (
+        LedgerLine.objects.filter(account__kind=AccountKind.ORGANISATION, **where)
         .exclude(transaction__kind=TransactionKind.FEE)
         .exclude(transaction__reverses__kind=TransactionKind.FEE)
-        .values_list("account__organisation_id", "amount")
-    ):
-        paid[organisation_id] = paid.get(organisation_id, ZERO) + amount
-    return [FeeRow(fee, paid.get(fee.organisation_id, ZERO)) for fee in fees]
+    )
 
 
 def record_fee_payment(

@@ -3,6 +3,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.db import models
 from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -324,14 +325,24 @@ class SponsorshipForm(forms.Form):
 
 
 class FeeTierForm(forms.Form):
+    # Chosen on the organisation's row of the list: sent back hidden.
     organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.none(), empty_label=None
+        label=_("Organisation"), queryset=Organisation.objects.none(), widget=forms.HiddenInput
     )
     tier = forms.ModelChoiceField(label=_("Tier"), queryset=FeeTier.objects.all(), empty_label=None)
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        self.chosen = organisations.filter(pk=_pk(self["organisation"].value())).first()
+
+
+def _pk(value: Any) -> int | None:
+    """A primary key from a form's value (an object, a number, or text typed by anybody)."""
+    if isinstance(value, models.Model):
+        return value.pk
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) < 18 else None
 
 
 class FundEntryForm(BankTransferForm):
@@ -350,12 +361,17 @@ class FundEntryForm(BankTransferForm):
 
 
 class FeePaymentForm(BankTransferForm):
-    fee = forms.ModelChoiceField(label=_("Fee"), queryset=Fee.objects.none(), empty_label=None)
+    # Chosen on the fee's row of the list: the form names it, and sends it back hidden.
+    fee = forms.ModelChoiceField(
+        label=_("Fee"), queryset=Fee.objects.none(), widget=forms.HiddenInput
+    )
     field_order = ["fee", "amount", "date", "reference"]
 
     def __init__(self, *args: Any, fees: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["fee"].queryset = fees  # type: ignore[attr-defined]
+        # The fee the form is about, named on the page (None when the one sent is unknown).
+        self.chosen = fees.filter(pk=_pk(self["fee"].value())).first()
 
 
 class RefundForm(BankTransferForm):

@@ -222,6 +222,8 @@ class Campaign(models.Model):
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     cancel_reason = models.CharField(_("why it was cancelled"), max_length=300, blank=True)
+    # Grows with every change of the pledges: what the split of these pledges is cached by.
+    pledges_version = models.PositiveIntegerField(default=0, editable=False)
     reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CampaignQuerySet.as_manager()

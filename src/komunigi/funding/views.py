@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from komunigi.community.models import Organisation, OrganisationKind
 from komunigi.dates import instance_today
 from komunigi.errors import DomainError
+from komunigi.formfields import narrowed
 from komunigi.funding import budget, fees, ledger, permissions, services, split, statements
 from komunigi.funding.forms import (
     CancelCampaignForm,
@@ -50,8 +51,15 @@ from komunigi.funding.models import (
 )
 from komunigi.http import AuthenticatedHttpRequest
 from komunigi.needs.models import Need
+from komunigi.pagination import paginate
 
 PARTICIPANTS_PREFIX = "p"
+SHARES_PER_PAGE = 50
+CAMPAIGNS_PER_PAGE = 20
+HISTORY_PER_PAGE = 10
+HISTORY_SHARES = 12  # a development's payers listed on the history; the rest on its page
+FEES_PER_PAGE = 50
+SPONSORSHIPS_PER_PAGE = 50
 # What the page opens with: the deck's shift reminder e-mails, 300 € shared by 4.
 EXAMPLE = {
     "total": "300",
@@ -137,12 +145,14 @@ def _chart_width(result: split.Split | None) -> int:
 
 def campaign_list(request: HttpRequest) -> HttpResponse:
     campaigns = Campaign.objects.with_details().annotate(pledge_count=Count("pledges"))
+    collecting = campaigns.filter(status=CampaignStatus.COLLECTING).order_by("deadline", "pk")
+    closed = campaigns.exclude(status=CampaignStatus.COLLECTING).order_by("-closed_at", "-pk")
     return render(
         request,
         "funding/campaign_list.html",
         {
-            "collecting": campaigns.filter(status=CampaignStatus.COLLECTING).order_by("deadline"),
-            "closed": campaigns.exclude(status=CampaignStatus.COLLECTING).order_by("-closed_at"),
+            "collecting": paginate(request, collecting, CAMPAIGNS_PER_PAGE, param="collecting"),
+            "closed": paginate(request, closed, CAMPAIGNS_PER_PAGE),
             "own_organisations": permissions.organisations_proposing_for(request.user),
         },
     )
@@ -173,16 +183,33 @@ def _split_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
         "show_amounts": _show_amounts(request),
     }
     if campaign.is_collecting:
-        outlook = services.preview(campaign)
+        figures = services.outlook(campaign)
+        page = paginate(
+            request,
+            campaign.pledges.select_related("organisation").order_by("organisation__name"),
+            SHARES_PER_PAGE,
+            param="pledges",
+        )
         context.update(
             {
-                "outlook": outlook,
-                "firm": len(outlook.firm),
-                "progress_max": max(campaign.minimum_supermarkets, len(outlook.firm)),
+                "outlook": figures,
+                "page": page,
+                "rows": [
+                    (
+                        found,
+                        figures.shares_now.get(found.organisation_id),
+                        figures.shares_once_all_agree.get(found.organisation_id),
+                    )
+                    for found in page
+                ],
+                "firm": figures.firm,
+                "progress_max": max(campaign.minimum_supermarkets, figures.firm),
             }
         )
     else:
-        context["shares"] = statements.campaign_shares(campaign)
+        context["shares"] = paginate(
+            request, statements.campaign_shares(campaign), SHARES_PER_PAGE, param="shares"
+        )
     return context
 
 
@@ -215,8 +242,12 @@ def _campaign_context(request: HttpRequest, campaign: Campaign, **bound: Any) ->
     if can_run and campaign.is_collecting:
         context["cancel_form"] = bound.get("cancel_form") or CancelCampaignForm()
     if can_pay:
+        payers, context["narrow_payers"] = narrowed(_payers(campaign), request.GET.get("payer", ""))
+        joiners, context["narrow_joiners"] = narrowed(
+            _possible_late_joiners(campaign), request.GET.get("joiner", "")
+        )
         context["payment_form"] = bound.get("payment_form") or PaymentForm(
-            organisations=_payers(campaign), initial={"date": instance_today()}
+            organisations=payers, initial={"date": instance_today()}
         )
         context["entries"] = list(
             campaign.transactions.exclude(kind=TransactionKind.CAMPAIGN_FUNDED)
@@ -226,7 +257,7 @@ def _campaign_context(request: HttpRequest, campaign: Campaign, **bound: Any) ->
         context["reversed_ids"] = {e.reverses_id for e in context["entries"] if e.reverses_id}
         context["reversal_form"] = ReversalForm()
         context["late_joiner_form"] = bound.get("late_joiner_form") or LateJoinerForm(
-            supermarkets=_possible_late_joiners(campaign)
+            supermarkets=joiners
         )
     return context
 
@@ -544,10 +575,14 @@ def fund_entry(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def history_page(request: HttpRequest) -> HttpResponse:
     """Each funded campaign, its total, and who bears what of it."""
-    campaigns = list(
-        Campaign.objects.with_details().filter(status=CampaignStatus.FUNDED).order_by("-closed_at")
+    page = paginate(
+        request,
+        Campaign.objects.with_details()
+        .filter(status=CampaignStatus.FUNDED)
+        .order_by("-closed_at", "-pk"),
+        HISTORY_PER_PAGE,
     )
-    show_amounts = settings.KOMUNIGI_PUBLIC_SHARES or permissions.is_member_anywhere(request.user)
+    campaigns = list(page)
     rows = {
         pk: sorted((organisation.name, amount) for organisation, amount in shares.items())
         for pk, shares in statements.borne_by_campaign(campaigns).items()
@@ -556,8 +591,12 @@ def history_page(request: HttpRequest) -> HttpResponse:
         request,
         "funding/history.html",
         {
-            "campaigns": [(c, rows.get(c.pk, [])) for c in campaigns],
-            "show_amounts": show_amounts,
+            # Each with its first payers by name, and how many share it in all.
+            "campaigns": [
+                (c, rows.get(c.pk, [])[:HISTORY_SHARES], len(rows.get(c.pk, []))) for c in campaigns
+            ],
+            "page": page,
+            "show_amounts": _show_amounts(request),
         },
     )
 
@@ -634,7 +673,12 @@ def sponsorships_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     chosen = Organisation.objects.filter(slug=request.GET.get("organisation", "")).first()
     if chosen is not None:
         initial["organisation"] = chosen
-    form = SponsorshipForm(request.POST or None, supermarkets=_sponsorable(), initial=initial)
+    supermarkets, narrow = _sponsorable(), False
+    if request.method != "POST":  # among many, found by a name (the one welcomed is offered)
+        supermarkets, narrow = narrowed(supermarkets, request.GET.get("find", ""))
+        if chosen is not None:
+            supermarkets = _sponsorable().filter(Q(pk__in=supermarkets) | Q(pk=chosen.pk))
+    form = SponsorshipForm(request.POST or None, supermarkets=supermarkets, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.grant_sponsorship(
@@ -653,14 +697,18 @@ def sponsorships_page(request: AuthenticatedHttpRequest) -> HttpResponse:
                 _("%(name)s is sponsored.") % {"name": form.cleaned_data["organisation"].name},
             )
             return redirect("sponsorships")
-    sponsorships = list(Sponsorship.objects.select_related("organisation"))
+    page = paginate(
+        request, Sponsorship.objects.select_related("organisation"), SPONSORSHIPS_PER_PAGE
+    )
     return render(
         request,
         "funding/sponsorships.html",
         {
             "form": form,
-            "sponsorships": _with_costs(sponsorships),
+            "page": page,
+            "sponsorships": _with_costs(list(page)),
             "today": instance_today(),
+            "narrow": narrow,
             "welcomed": chosen if request.GET.get("welcome") else None,
         },
         status=400 if form.errors else 200,
@@ -694,26 +742,57 @@ def fees_page(request: HttpRequest, **bound: Any) -> HttpResponse:
     if not permissions.can_record_payments(request.user):
         raise PermissionDenied
     year = _year(request)
-    rows = fees.fees_of(year)
+    page = paginate(
+        request,
+        Fee.objects.filter(year=year, cancelled_at=None)
+        .select_related("organisation", "tier")
+        .order_by("organisation__name", "pk"),
+        FEES_PER_PAGE,
+    )
     return render(
         request,
         "funding/fees.html",
         {
             "year": year,
-            "rows": rows,
+            "rows": fees.rows_for(list(page)),
+            "page": page,
             "tiers": FeeTier.objects.all(),
-            "due": sum((row.due for row in rows), Decimal("0.00")),
-            "payment_form": bound.get("payment_form")
-            or FeePaymentForm(
-                fees=Fee.objects.filter(year=year, cancelled_at=None).select_related(
-                    "organisation"
-                ),
-                initial={"date": instance_today()},
-            ),
-            "tier_form": bound.get("tier_form") or FeeTierForm(organisations=_fee_payers()),
+            "due": fees.due_in(year),
+            "payment_form": bound.get("payment_form") or _fee_payment_form(request, year),
+            "tier_form": bound.get("tier_form") or _fee_tier_form(request),
         },
         status=400 if bound else 200,
     )
+
+
+def _fee_payment_form(request: HttpRequest, year: int) -> FeePaymentForm | None:
+    """The payment form of the fee a row's "Record a payment" link chose, if any."""
+    number = _number(request.GET.get("pay"))
+    if number is None:
+        return None
+    chosen = Fee.objects.filter(pk=number, year=year, cancelled_at=None).select_related(
+        "organisation"
+    )
+    fee = chosen.first()
+    if fee is None:
+        return None
+    return FeePaymentForm(fees=chosen, initial={"fee": fee, "date": instance_today()})
+
+
+def _fee_tier_form(request: HttpRequest) -> FeeTierForm | None:
+    """The tier form of the organisation a row's "Change its tier" link chose, if any."""
+    number = _number(request.GET.get("tier"))
+    if number is None:
+        return None
+    chosen = _fee_payers().filter(pk=number)
+    organisation = chosen.first()
+    if organisation is None:
+        return None
+    return FeeTierForm(organisations=chosen, initial={"organisation": organisation})
+
+
+def _number(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() and len(raw) < 18 else None
 
 
 @login_required

@@ -18,6 +18,7 @@ from komunigi.community.models import (
     OrganisationStatus,
     User,
 )
+from komunigi.formfields import narrowed
 from komunigi.meetings.models import AgendaItem, DecisionRule, ItemKind, Meeting, Reply
 from komunigi.needs import lifecycle
 from komunigi.needs.models import Need
@@ -116,19 +117,25 @@ class ReplyForm(forms.Form):
         label=_("Proxy given to"), queryset=Organisation.objects.none(), required=False
     )
 
-    def __init__(self, *args: Any, own: Organisation | None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, own: Organisation | None, find: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         supermarkets = member_supermarkets()
         if own is not None:
             supermarkets = supermarkets.exclude(pk=own.pk)
+        # In a large community, the supermarket that gets the proxy is found by its name.
+        self.narrow = False
+        if not self.is_bound:
+            supermarkets, self.narrow = narrowed(supermarkets, find)
         # A ModelChoiceField, typed as a plain Field by the stubs.
         self.fields["proxy_to"].queryset = supermarkets  # type: ignore[attr-defined]
 
 
 class AttendanceForm(forms.Form):
     """Who is in the room, offered from the meeting itself: the member organisations not yet
-    recorded, the people who speak for a supermarket (or were invited), and the supermarkets
-    present in person that may still carry a proxy."""
+    recorded, the people who speak for them (named with their supermarket), and the
+    supermarkets present in person that may still carry a proxy. In a large community the
+    organisations and proxy holders are narrowed by a name typed in a search field first
+    (``find``, ``holder``), so that no select offers more than `CHOICES_SHOWN` choices."""
 
     organisation = forms.ModelChoiceField(
         label=capfirst(_("organisation")), queryset=Organisation.objects.none()
@@ -146,35 +153,45 @@ class AttendanceForm(forms.Form):
         help_text=_("A supermarket present in the room, which carries no other proxy."),
     )
 
-    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, meeting: Meeting, find: str = "", holder: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         present = meeting.attendances.all()
-        # ModelChoiceFields, typed as plain Fields by the stubs (also below).
-        self.fields["organisation"].queryset = (  # type: ignore[attr-defined]
-            Organisation.objects.members().exclude(pk__in=present.values("organisation"))
-            .order_by("name")
-        )  # fmt: skip
+        absent = Organisation.objects.members().exclude(pk__in=present.values("organisation"))
+        holders = (
+            member_supermarkets()
+            .filter(pk__in=present.filter(proxy_holder=None).values("organisation"))
+            .exclude(pk__in=present.exclude(proxy_holder=None).values("proxy_holder"))
+        )
+        if self.is_bound:  # what was sent is checked against all the meeting allows
+            organisations, self.narrow = absent, False
+            self.narrow_holders = False
+        else:
+            organisations, self.narrow = narrowed(absent.order_by("name"), find)
+            holders, self.narrow_holders = narrowed(holders, holder)
+        self.fields["organisation"].queryset = organisations.order_by("name")  # type: ignore[attr-defined]
+        self.fields["proxy_holder"].queryset = holders  # type: ignore[attr-defined]
         voices = Membership.objects.filter(
             role__in=VOTING_ROLES,
             organisation__kind=OrganisationKind.SUPERMARKET,
-            organisation__status=OrganisationStatus.MEMBER,
+            organisation__in=organisations,
             user__is_active=True,
         )
         speaking = dict(voices.values_list("user_id", "organisation__name"))
         people = self.fields["person"]
+        invited = meeting.invitations.filter(
+            Q(organisation__in=organisations) | Q(organisation=None)
+        )
+        # A ModelChoiceField, typed as a plain Field by the stubs.
         people.queryset = (  # type: ignore[attr-defined]
             User.objects.filter(is_active=True)
-            .filter(Q(pk__in=voices.values("user")) | Q(invitations__meeting=meeting))
+            .filter(Q(pk__in=voices.values("user")) | Q(pk__in=invited.values("user")))
             .distinct()
             .order_by("full_name")
         )
         people.label_from_instance = lambda user: (  # type: ignore[attr-defined]
             f"{user.full_name} ({speaking[user.pk]})" if user.pk in speaking else user.full_name
-        )
-        self.fields["proxy_holder"].queryset = (  # type: ignore[attr-defined]
-            member_supermarkets()
-            .filter(pk__in=present.filter(proxy_holder=None).values("organisation"))
-            .exclude(pk__in=present.exclude(proxy_holder=None).values("proxy_holder"))
         )
 
     def clean(self) -> dict[str, Any]:
@@ -198,9 +215,12 @@ class ItemForm(forms.ModelForm):
         fields = ["kind", "title", "need", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, find: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         quoted = Need.objects.filter(status=lifecycle.QUOTED).order_by("title")
+        self.narrow = False
+        if not self.is_bound:  # among many quoted needs, found by words of their title
+            quoted, self.narrow = narrowed(quoted, find, field="title")
         # A ModelChoiceField, typed as a plain Field by the stubs.
         self.fields["need"].queryset = quoted  # type: ignore[attr-defined]
         self.fields["title"].required = False

@@ -390,8 +390,14 @@ def remove_item(item: AgendaItem, *, actor: User) -> None:
 def prepare_agenda(meeting: Meeting, *, actor: User, limit: int = 3) -> list[AgendaItem]:
     """Put the top of the roadmap that has a valid quote on the agenda, as decisions."""
     require(permissions.can_run_meetings(actor))
-    _latest, items = roadmap()
-    chosen = [i.need for i in items if i.need.status == lifecycle.QUOTED and i.best_quote]
+    chosen: list[Need] = []
+    number = 1
+    while len(chosen) < limit:  # page after page of the roadmap, until enough are found
+        _latest, page = roadmap(number)
+        chosen += [i.need for i in page if i.need.status == lifecycle.QUOTED and i.best_quote]
+        if not page.has_next():
+            break
+        number += 1
     return [
         add_item(meeting, actor=actor, kind=ItemKind.NEED_DECISION, title=need.title, need=need)
         for need in chosen[:limit]

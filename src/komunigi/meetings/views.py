@@ -6,13 +6,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from komunigi.community.models import Organisation, User
+from komunigi.community.models import Organisation, OrganisationKind, User
 from komunigi.errors import DomainError
+from komunigi.formfields import narrowed
 from komunigi.http import AuthenticatedHttpRequest
 from komunigi.meetings import attendance, decisions, feeds, permissions, services
 from komunigi.meetings.forms import (
@@ -29,6 +31,7 @@ from komunigi.meetings.models import (
     AgendaItem,
     Attendance,
     Decision,
+    DecisionBallot,
     DecisionRule,
     DecisionStatus,
     Invitation,
@@ -37,6 +40,11 @@ from komunigi.meetings.models import (
     MinutesStatus,
     is_member,
 )
+from komunigi.pagination import paginate
+
+MEETINGS_PER_PAGE = 20
+PRESENT_PER_PAGE = 50
+REPLIES_PER_PAGE = 50
 
 
 def get_meeting_for_user(request: HttpRequest, pk: int) -> Meeting:
@@ -53,16 +61,18 @@ def _facilitator_only(request: HttpRequest) -> None:
 
 def meeting_list(request: HttpRequest) -> HttpResponse:
     meetings = Meeting.objects.visible_to(request.user)
+    upcoming = meetings.filter(
+        status__in=[MeetingStatus.PLANNED, MeetingStatus.IN_SESSION]
+    ).order_by("starts_at", "pk")
+    past = meetings.filter(status__in=[MeetingStatus.CLOSED, MeetingStatus.CANCELLED]).order_by(
+        "-starts_at", "-pk"
+    )
     return render(
         request,
         "meetings/meeting_list.html",
         {
-            "upcoming": meetings.filter(
-                status__in=[MeetingStatus.PLANNED, MeetingStatus.IN_SESSION]
-            ).order_by("starts_at"),
-            "past": meetings.filter(status__in=[MeetingStatus.CLOSED, MeetingStatus.CANCELLED])[
-                :20
-            ],
+            "upcoming": paginate(request, upcoming, MEETINGS_PER_PAGE, param="upcoming"),
+            "past": paginate(request, past, MEETINGS_PER_PAGE),
             "can_run": permissions.can_run_meetings(request.user),
         },
     )
@@ -111,30 +121,44 @@ def _render_meeting(
 def meeting_live(request: HttpRequest, pk: int) -> HttpResponse:
     """The part of the meeting page that changes during the session (polled by htmx)."""
     meeting = get_meeting_for_user(request, pk)
-    return render(request, "meetings/_live_state.html", _context(request, meeting))
+    return render(request, "meetings/_live_state.html", _context(request, meeting, live=True))
 
 
-def _context(request: HttpRequest, meeting: Meeting, **bound: Any) -> dict[str, Any]:
+def _context(
+    request: HttpRequest, meeting: Meeting, live: bool = False, **bound: Any
+) -> dict[str, Any]:
+    """The meeting page's facts, bounded whatever the size of the community: counts of
+    ballots rather than the ballots, a page of those present and of the replies, selects
+    narrowed by a name in a large community. ``live``: only what the polled part shows."""
     user = request.user
     can_run = permissions.can_run_meetings(user)
     voting_for = permissions.supermarkets_user_votes_for(user, meeting)
     items = list(
-        meeting.items.select_related("need", "decision").prefetch_related(
-            "decision__ballots__organisation"
+        meeting.items.select_related("need", "decision").annotate(
+            ballot_count=Count("decision__ballots")
         )
     )
-    ballots: dict[int, dict[int, Any]] = {
-        item.decision.pk: {b.organisation_id: b for b in item.decision.ballots.all()}
-        for item in items
-        if item.is_decision
-    }
+    decision_ids = [item.decision.pk for item in items if item.is_decision]
+    # The ballots this person's supermarkets cast (to show their choice), not everybody's.
+    ballots: dict[int, dict[int, Any]] = {pk: {} for pk in decision_ids}
+    for ballot in DecisionBallot.objects.filter(
+        decision__in=decision_ids, organisation__in=[o.pk for o in voting_for]
+    ):
+        ballots[ballot.decision_id][ballot.organisation_id] = ballot
     invitation = (
         meeting.invitations.select_related("organisation", "proxy_to").filter(user=user).first()
         if user.is_authenticated
         else None
     )
-    attendances = list(meeting.attendances.select_related("organisation", "person", "proxy_holder"))
-    present = {a.organisation_id for a in attendances}
+    present = set(meeting.attendances.values_list("organisation_id", flat=True))
+    attendances = paginate(
+        request,
+        meeting.attendances.select_related("organisation", "person", "proxy_holder").order_by(
+            "organisation__name"
+        ),
+        PRESENT_PER_PAGE,
+        param="present",
+    )
     context = {
         "meeting": meeting,
         "items": items,
@@ -149,15 +173,43 @@ def _context(request: HttpRequest, meeting: Meeting, **bound: Any) -> dict[str, 
         "can_run": can_run,
         "voting_for": voting_for,
         "invitation": invitation,
-        "reply_form": ReplyForm(own=invitation.organisation) if invitation else None,
-        "attendance_form": AttendanceForm(meeting=meeting) if can_run and meeting.is_open else None,
-        "item_form": ItemForm(),
+        "reply_form": ReplyForm(own=invitation.organisation, find=request.GET.get("proxy_find", ""))
+        if invitation and not live
+        else None,
+        "item_form": ItemForm(find=request.GET.get("need_find", ""))
+        if can_run and not live
+        else None,
         "open_form": OpenDecisionForm(meeting=meeting),
         "rules": DecisionRule.choices,
-        "replies": meeting.invitations.select_related("user", "organisation", "proxy_to")
-        if permissions.can_run_meetings(user)
-        else [],
     }
+    if can_run and not live:  # the polled part shows no form
+        room, narrow_room = narrowed(
+            Organisation.objects.filter(kind=OrganisationKind.SUPERMARKET, pk__in=present).order_by(
+                "name"
+            ),
+            request.GET.get("room", ""),
+        )
+        context.update(
+            {
+                "attendance_form": AttendanceForm(
+                    meeting=meeting,
+                    find=request.GET.get("find", ""),
+                    holder=request.GET.get("holder", ""),
+                )
+                if meeting.is_open
+                else None,
+                "room_supermarkets": room,
+                "narrow_room": narrow_room,
+                "replies": paginate(
+                    request,
+                    meeting.invitations.select_related("user", "organisation", "proxy_to").order_by(
+                        "organisation__name", "user__full_name"
+                    ),
+                    REPLIES_PER_PAGE,
+                    param="replies",
+                ),
+            }
+        )
     context.update(bound)
     return context
 

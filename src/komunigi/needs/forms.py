@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Count, Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -12,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from komunigi.community.models import Organisation, OrganisationKind, OrganisationStatus
 from komunigi.dates import instance_today
-from komunigi.formfields import DecimalAmountField
+from komunigi.formfields import CHOICES_SHOWN, DecimalAmountField, narrowed
 from komunigi.needs import lifecycle
 from komunigi.needs.models import (
+    MEMBER_SUPERMARKET_INTEREST,
     Comment,
     EstimateAssignment,
     Interest,
@@ -238,6 +240,22 @@ class RoundForm(forms.ModelForm):
     class Meta:
         model = PriorityRound
         fields = ["title", "candidates", "deadline"]
+
+    def __init__(self, *args: Any, find: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        rankable = Need.objects.filter(status__in=lifecycle.RANKABLE)
+        self.narrow = not self.is_bound and rankable.count() > CHOICES_SHOWN
+        if self.narrow:
+            # Among many, the most wanted ones, and those whose title has the words typed.
+            wanted = rankable.annotate(
+                supermarkets=Count("interests", filter=MEMBER_SUPERMARKET_INTEREST)
+            ).order_by("-supermarkets", "-pk")
+            ids = list(wanted.values_list("pk", flat=True)[:CHOICES_SHOWN])
+            found, _narrow = narrowed(rankable, find, field="title")
+            # A ModelMultipleChoiceField, typed as a plain Field by the stubs.
+            self.fields["candidates"].queryset = (  # type: ignore[attr-defined]
+                rankable.filter(Q(pk__in=ids) | Q(pk__in=found.values("pk"))).order_by("title")
+            )
 
     def clean_deadline(self) -> Any:
         deadline = self.cleaned_data["deadline"]

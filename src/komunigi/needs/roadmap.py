@@ -1,12 +1,24 @@
-"""The public roadmap: the latest round's order first, then the other needs by interest."""
+"""The public roadmap: the latest round's order first, then the other needs by interest, a
+page at a time."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any, overload
 
-from django.db.models import Prefetch
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, QuerySet
 
 from komunigi.community.models import Organisation, OrganisationKind, OrganisationStatus
-from komunigi.needs.models import Interest, Need, PriorityRound, Quote
+from komunigi.needs.models import (
+    MEMBER_SUPERMARKET_INTEREST,
+    Interest,
+    Need,
+    PriorityRound,
+    Quote,
+)
 from komunigi.needs.rounds import latest_closed_round
+
+PER_PAGE = 30
 
 
 @dataclass(frozen=True)
@@ -18,33 +30,76 @@ class RoadmapItem:
     best_quote: Quote | None
 
 
-def roadmap() -> tuple[PriorityRound | None, list[RoadmapItem]]:
-    """The roadmap in four queries, whatever the number of needs."""
+class _Order:
+    """The roadmap's order without loading it: the latest round's needs (a round's
+    candidates, a few dozen) in its order, then every other active need by the number of
+    member supermarkets that need it, newest first among equals, read from the database one
+    slice at a time."""
+
+    def __init__(self, places: dict[int, tuple[int, bool]]) -> None:
+        active = Need.objects.active()
+        ranked = list(active.filter(pk__in=places).only("pk", "title"))
+        ranked.sort(key=lambda need: (places[need.pk][0], need.title.lower()))
+        self.ranked = [need.pk for need in ranked]
+        self.rest: QuerySet[Need, int] = (
+            active.exclude(pk__in=places)
+            .annotate(supermarkets=Count("interests", filter=MEMBER_SUPERMARKET_INTEREST))
+            .order_by("-supermarkets", "-created_at", "-pk")
+            .values_list("pk", flat=True)
+        )
+
+    def count(self) -> int:
+        return len(self.ranked) + self.rest.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, index.stop
+        found = self.ranked[start:stop]
+        rest_start = max(start - len(self.ranked), 0)
+        rest_stop = stop - len(self.ranked)
+        if rest_stop > rest_start:
+            found += list(self.rest[rest_start:rest_stop])
+        return found
+
+    def __iter__(self) -> Iterator[int]:  # only for completeness: pages slice
+        return iter(self[0 : self.count()])
+
+
+def roadmap(page_number: Any = None, per_page: int = PER_PAGE) -> tuple[PriorityRound | None, Page]:
+    """The latest closed round and a page of the roadmap (`RoadmapItem`s): a bounded number of
+    queries and rows, whatever the number of needs."""
     latest = latest_closed_round()
     places: dict[int, tuple[int, bool]] = {}
     if latest is not None and latest.result:
         for place, group in enumerate(latest.result["order"], start=1):
             for need_id in group:
                 places[need_id] = (place, len(group) > 1)
-    needs = (
-        Need.objects.active()
-        .select_related("organisation")
-        .prefetch_related(
-            Prefetch(
-                "interests",
-                queryset=Interest.objects.filter(
-                    organisation__kind=OrganisationKind.SUPERMARKET,
-                    organisation__status=OrganisationStatus.MEMBER,
-                ).select_related("organisation"),
-            ),
-            Prefetch(
-                "quotes",
-                queryset=Quote.objects.valid().select_related("provider"),
-                to_attr="valid_quotes",
-            ),
-        )
+    page: Page[Any] = Paginator(_Order(places), per_page).get_page(page_number)
+    ids = list(page.object_list)
+    needs = Need.objects.select_related("organisation").prefetch_related(
+        Prefetch(
+            "interests",
+            queryset=Interest.objects.filter(
+                organisation__kind=OrganisationKind.SUPERMARKET,
+                organisation__status=OrganisationStatus.MEMBER,
+            ).select_related("organisation"),
+        ),
+        Prefetch(
+            "quotes",
+            queryset=Quote.objects.valid().select_related("provider"),
+            to_attr="valid_quotes",
+        ),
     )
-    items = [
+    by_id = needs.in_bulk(ids)
+    page.object_list = [
         RoadmapItem(
             need=need,
             place=places.get(need.pk, (None, False))[0],
@@ -53,13 +108,6 @@ def roadmap() -> tuple[PriorityRound | None, list[RoadmapItem]]:
             # valid_quotes is the Prefetch's to_attr above, unknown to the stubs.
             best_quote=min(need.valid_quotes, key=lambda q: (q.net_amount, q.pk), default=None),  # type: ignore[attr-defined]
         )
-        for need in needs
+        for need in (by_id[pk] for pk in ids)
     ]
-    items.sort(
-        key=lambda item: (
-            (0, item.place, item.need.title.lower())
-            if item.place is not None
-            else (1, -len(item.interested), -item.need.created_at.timestamp())
-        )
-    )
-    return latest, items
+    return latest, page

@@ -3,7 +3,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -41,8 +40,10 @@ from komunigi.needs.models import (
     Tag,
     counts_as_supermarket,
 )
+from komunigi.pagination import paginate
 
 NEEDS_PER_PAGE = 30
+ROUNDS_PER_PAGE = 20
 
 
 def get_need_for_user(request: HttpRequest, pk: int) -> Need:
@@ -70,7 +71,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
     organisation = request.GET.get("organisation", "")
     if organisation:
         needs = needs.filter(organisation__slug=organisation)
-    page = Paginator(needs, NEEDS_PER_PAGE).get_page(request.GET.get("page"))
+    page = paginate(request, needs, NEEDS_PER_PAGE)
     return render(
         request,
         "needs/need_list.html",
@@ -467,7 +468,13 @@ def round_list(request: HttpRequest) -> HttpResponse:
         request,
         "needs/round_list.html",
         {
-            "rounds": PriorityRound.objects.annotate(ballot_count=Count("ballots")),
+            "rounds": paginate(
+                request,
+                PriorityRound.objects.annotate(ballot_count=Count("ballots")).order_by(
+                    "-created_at", "-pk"
+                ),
+                ROUNDS_PER_PAGE,
+            ),
             "can_open": permissions.can_run_rounds(request.user),
         },
     )
@@ -477,7 +484,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 def round_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not permissions.can_run_rounds(request.user):
         raise PermissionDenied
-    form = RoundForm(request.POST or None)
+    form = RoundForm(request.POST or None, find=request.GET.get("find", ""))
     if request.method == "POST" and form.is_valid():
         try:
             priority_round = rounds.open_round(

@@ -34,12 +34,14 @@ def home(request: HttpRequest) -> HttpResponse:
 def roadmap_page(request: HttpRequest) -> HttpResponse:
     """The latest round's order, then the other needs; with the best valid quote, what each
     interested supermarket would pay if a campaign opened with the defaults."""
-    latest, items = roadmap()
+    latest, page = roadmap(request.GET.get("page"))
     rows = [
         (item, estimate(item.best_quote, item.interested) if item.best_quote else None)
-        for item in items
+        for item in page
     ]
-    return render(request, "needs/roadmap.html", {"latest_round": latest, "rows": rows})
+    return render(
+        request, "needs/roadmap.html", {"latest_round": latest, "rows": rows, "page": page}
+    )
 
 
 @login_required

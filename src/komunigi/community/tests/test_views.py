@@ -125,13 +125,21 @@ def test_ecosystem_groups_member_organisations_by_kind_and_country(client: Clien
     OrganisationFactory(name="Coopdevs", kind="provider", country="ES")
     OrganisationFactory(name="Hidden applicant", status="applicant")
     response = client.get("/en/ecosystem/")
-    sections = response.context["sections"]
-    assert [(s["kind"], s["count"]) for s in sections] == [("supermarket", 2), ("provider", 1)]
-    assert [(country, [o.name for o in orgs]) for country, orgs in sections[0]["countries"]] == [
+    assert [(kind, count) for kind, _label, count in response.context["kinds"]] == [
+        ("supermarket", 2),
+        ("provider", 1),
+    ]
+    assert [
+        (country, [o.name for o in orgs]) for country, orgs in response.context["countries"]
+    ] == [
         ("Belgium", ["BEES coop"]),
         ("Switzerland", ["Le NID"]),
     ]
     assert "Hidden applicant" not in response.content.decode()
+    providers = client.get("/en/ecosystem/?kind=provider").context["countries"]
+    assert [(country, [o.name for o in orgs]) for country, orgs in providers] == [
+        ("Spain", ["Coopdevs"])
+    ]
 
 
 @pytest.mark.parametrize("count", [1, 3])
@@ -139,7 +147,7 @@ def test_ecosystem_runs_a_bounded_number_of_queries(
     client: Client, django_assert_num_queries, count: int
 ) -> None:
     OrganisationFactory.create_batch(count)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(4):  # counts by kind; a page of them, its count; former
         client.get("/ecosystem/")
 
 
@@ -234,7 +242,8 @@ def test_join_request_list_runs_a_bounded_number_of_queries(
         join_request.decided_by = facilitator
         join_request.save()
     client = logged_in(facilitator)
-    with django_assert_num_queries(4):  # session, user, pending, decided
+    # session, user; pending and answered, each a page of them and how many there are
+    with django_assert_num_queries(6):
         client.get("/facilitation/join-requests/")
 
 

@@ -3,12 +3,14 @@ campaigns and pledges (`campaigns`), late joiners (`late_joiners`), sponsorships
 (`sponsorships`) and money recorded by hand (`payments`). Membership fees are in `fees`."""
 
 from komunigi.funding.services.campaigns import (
+    Outlook,
     Preview,
     cancel_campaign,
     close_campaign,
     close_due_campaigns,
     confirm_pledge,
     open_campaign,
+    outlook,
     pledge,
     pledges_version,
     post_funded,
@@ -36,6 +38,7 @@ from komunigi.funding.services.sponsorships import (
 
 __all__ = [
     "CORRECTABLE",
+    "Outlook",
     "Preview",
     "add_late_joiner",
     "apply_sponsorships",
@@ -49,6 +52,7 @@ __all__ = [
     "end_sponsorship",
     "grant_sponsorship",
     "open_campaign",
+    "outlook",
     "pledge",
     "pledges_version",
     "post_funded",

@@ -10,8 +10,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -145,6 +147,7 @@ def pledge(
         )
         verb = "pledged" if created else "pledge_changed"
         log_action(actor, f"funding.campaign.{verb}", campaign, _pledge_data(found))
+        _pledges_changed(campaign)
     return found
 
 
@@ -160,6 +163,7 @@ def confirm_pledge(campaign: Campaign, supermarket: Organisation, *, actor: User
         found.confirmed_at = timezone.now()
         found.save(update_fields=["confirmed_at"])
         log_action(actor, "funding.campaign.pledge_confirmed", campaign, _pledge_data(found))
+        _pledges_changed(campaign)
     return found
 
 
@@ -173,6 +177,12 @@ def withdraw_pledge(campaign: Campaign, supermarket: Organisation, *, actor: Use
             log_action(
                 actor, "funding.campaign.pledge_withdrawn", campaign, {"org": supermarket.pk}
             )
+            _pledges_changed(campaign)
+
+
+def _pledges_changed(campaign: Campaign) -> None:
+    """A new version of the pledges: the split cached for the previous one is no longer read."""
+    Campaign.objects.filter(pk=campaign.pk).update(pledges_version=F("pledges_version") + 1)
 
 
 def _collecting(campaign: Campaign) -> Campaign:
@@ -256,6 +266,61 @@ def preview(campaign: Campaign, pledges: list[Pledge] | None = None) -> Preview:
         pending=pending,
         now=split_among(campaign, firm),
         all_agree=split_among(campaign, firm + pending) if pending else None,
+    )
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """`Preview`'s figures without its objects, as the campaign page shows them: computed once
+    per version of the pledges and cached (the same for everybody), so that a page or its
+    polled fragment among a thousand pledges costs a page of rows, not the split."""
+
+    firm: int
+    pending: int
+    minimum: int
+    funds_now: bool
+    funds_once_all_agree: bool
+    to_raise: Decimal | None
+    overhead: Decimal | None
+    shortfall_now: Decimal
+    shares_now: dict[int, Decimal]  # by organisation id, when closing now funds the campaign
+    shares_once_all_agree: dict[int, Decimal]
+
+    @property
+    def enough_firm(self) -> bool:
+        return self.firm >= self.minimum
+
+    @property
+    def pledges(self) -> int:
+        return self.firm + self.pending
+
+
+def outlook(campaign: Campaign) -> Outlook:
+    """The campaign's `Preview` as figures, from the cache when its pledges have not changed."""
+    opened = campaign.opened_at.timestamp()
+    key = f"komunigi:campaign:{campaign.pk}:{opened}:v{campaign.pledges_version}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = _outlook(preview(campaign))
+        cache.set(key, cached, timeout=24 * 3600)
+    return cached
+
+
+def _outlook(seen: Preview) -> Outlook:
+    result = seen.now or seen.all_agree
+    return Outlook(
+        firm=len(seen.firm),
+        pending=len(seen.pending),
+        minimum=seen.campaign.minimum_supermarkets,
+        funds_now=seen.funds_now,
+        funds_once_all_agree=seen.funds_once_all_agree,
+        to_raise=result.to_raise if result else None,
+        overhead=result.overhead if result else None,
+        shortfall_now=seen.now.shortfall if seen.now else split.ZERO,
+        shares_now={int(k): v for k, v in seen.now.shares} if seen.funds_now and seen.now else {},
+        shares_once_all_agree={int(k): v for k, v in seen.all_agree.shares}
+        if seen.funds_once_all_agree and seen.all_agree
+        else {},
     )
 
 

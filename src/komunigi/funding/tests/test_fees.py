@@ -123,6 +123,11 @@ def test_fees_page_is_for_facilitators(facilitator: User, representative: User, 
     client.force_login(facilitator)
     client.post("/en/co-financing/fees/issue/", {"year": "2022"})
     fee = Fee.objects.get(organisation__name="BEES coop")
+    listing = client.get("/en/co-financing/fees/?year=2022")
+    assert listing.context["payment_form"] is None  # until a row's link chooses a fee
+    chosen = client.get(f"/en/co-financing/fees/?year=2022&pay={fee.pk}").content.decode()
+    assert "Record a payment of the fee BEES coop 2022" in chosen
+    assert f'<input type="hidden" name="fee" value="{fee.pk}"' in chosen
     refused = client.post(
         "/en/co-financing/fees/payments/",
         {"year": "2022", "fee": fee.pk, "amount": "0", "date": "2022-03-01"},

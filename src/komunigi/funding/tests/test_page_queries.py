@@ -66,15 +66,16 @@ def test_money_pages_run_a_bounded_number_of_queries(
     # contributions to campaigns; sponsorships and what each cost; the fee schedule
     with django_assert_num_queries(9):
         assert client.get("/en/co-financing/budget/").status_code == 200
-    # session, user; funded campaigns, what each supermarket bears, late joiners
-    with django_assert_num_queries(5):
+    # session, user; a page of funded campaigns and how many there are; what each
+    # supermarket bears, late joiners
+    with django_assert_num_queries(6):
         assert client.get("/en/co-financing/history/").status_code == 200
     # session, user, the organisation; its lines with their entries and campaigns; its
     # account and balance (for the refund form)
     with django_assert_num_queries(6):
         page = client.get(f"/en/co-financing/statements/{people[0][0].slug}/")
     assert len(page.context["entries"]) >= count
-    # session, user; the year's fees and their payments; the schedule; then the choices of
-    # the payment and tier forms (fees, organisations, tiers)
-    with django_assert_num_queries(11):
+    # session, user; a page of the year's fees and how many, their payments; what is due
+    # (fees, payments); the schedule
+    with django_assert_num_queries(8):
         assert client.get("/en/co-financing/fees/").status_code == 200

@@ -127,7 +127,8 @@ def test_late_joiners_appear_on_the_page_the_csv_and_the_history_alike(
             csv.reader(io.StringIO(client.get(url(closed) + "shares.csv").content.decode()))
         )[1:]
     ]
-    in_history = dict(client.get("/en/co-financing/history/").context["campaigns"])[closed]
+    history = client.get("/en/co-financing/history/").context["campaigns"]
+    in_history = {c: shares for c, shares, _count in history}[closed]
 
     expected = [("BEES coop", D("1500.00")), ("BLOUM", D("1500.00")), ("Coopéco", D("1500.00"))]
     assert on_page == in_csv == [(n, s) for n, s in in_history] == expected

@@ -199,12 +199,13 @@ def test_meeting_pages_run_a_bounded_number_of_queries(
     meeting = meeting_with_decisions(facilitator, supermarkets, count)
     client = logged_in(supermarkets["bees"][1])
     # session, user, meeting, membership check; whom the person votes for (their supermarkets,
-    # those present, those that gave them a proxy, the organisations); items with decisions
-    # and needs, ballots with their organisations; the person's invitation, attendances; the
-    # quorum (supermarkets represented; its base was fixed when the meeting started)
-    with django_assert_num_queries(14):
+    # those present, those that gave them a proxy, the organisations); items with decisions,
+    # needs and ballot counts, the person's own ballots; the person's invitation; who is
+    # present, a page of the attendances and how many; the quorum (supermarkets represented;
+    # its base was fixed when the meeting started)
+    with django_assert_num_queries(15):
         client.get(f"/meetings/{meeting.pk}/")
-    with django_assert_num_queries(14):  # the polled part: the same facts, fewer forms
+    with django_assert_num_queries(14):  # the polled part: the same facts, no form
         client.get(f"/meetings/{meeting.pk}/live/")
     # session, user, membership check, meeting; items with decisions, their ballots (shown
     # once a vote is closed), attendances
@@ -224,6 +225,7 @@ def test_the_meeting_list_runs_a_bounded_number_of_queries(
         services.start_meeting(past, actor=facilitator)
         services.close_meeting(past, actor=facilitator)
     client = logged_in(facilitator)
-    with django_assert_num_queries(4):  # session, user; meetings ahead, past meetings
+    # session, user; meetings ahead and past, each a page of them and how many there are
+    with django_assert_num_queries(6):
         response = client.get("/meetings/")
     assert (len(response.context["upcoming"]), len(response.context["past"])) == (count, count)

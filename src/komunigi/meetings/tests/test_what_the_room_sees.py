@@ -80,9 +80,11 @@ def test_attendance_offers_the_people_and_proxies_that_make_sense(
 ) -> None:
     provider = OrganisationFactory(name="Coop IT Easy", kind=OrganisationKind.PROVIDER)
     MembershipFactory(organisation=provider, user=UserFactory(full_name="Paula Provider"))
-    bees, _ = supermarkets["bees"]
+    coopeco = OrganisationFactory(name="Coopéco")
+    for role, name in ((Role.REPRESENTATIVE, "Rosa"), (Role.SUBSTITUTE, "Sam")):
+        MembershipFactory(organisation=coopeco, role=role, user=UserFactory(full_name=name))
     MembershipFactory(
-        organisation=bees, role=Role.MEMBER, user=UserFactory(full_name="Victor Volunteer")
+        organisation=coopeco, role=Role.MEMBER, user=UserFactory(full_name="Victor Volunteer")
     )
     meeting = in_session(facilitator, supermarkets, present=["bees", "bloum"])
     bloum = supermarkets["bloum"][0]
@@ -92,13 +94,29 @@ def test_attendance_offers_the_people_and_proxies_that_make_sense(
 
     html = logged_in(facilitator).get(f"/en/meetings/{meeting.pk}/").content.decode()
 
-    people = options(html, "person")
-    assert all(name.endswith(")") for name in people)  # each with the supermarket it speaks for
-    assert not any("Paula Provider" in name or "Victor Volunteer" in name for name in people)
-    assert len(people) == 3  # the three supermarkets' representatives
+    # Those not recorded yet, and who may speak for them (named with their supermarket).
+    assert options(html, "organisation") == ["Coop IT Easy", "Coopéco"]
+    assert options(html, "person") == ["Rosa (Coopéco)", "Sam (Coopéco)"]
     # Present in person and carrying no proxy yet: only BEES (BLOUM carries Nid's).
     assert options(html, "proxy_holder") == ["Bees"]
-    assert options(html, "organisation") == ["Coop IT Easy"]  # those not recorded yet
+
+
+def test_in_a_large_community_attendance_is_narrowed_by_a_name(
+    facilitator: User, supermarkets: dict, settings
+) -> None:
+    from komunigi.formfields import CHOICES_SHOWN
+
+    for number in range(CHOICES_SHOWN):
+        OrganisationFactory(name=f"Coop {number:02}")
+    meeting = in_session(facilitator, supermarkets, present=["bees"])
+    client = logged_in(facilitator)
+
+    html = client.get(f"/en/meetings/{meeting.pk}/").content.decode()
+    assert options(html, "organisation") == []
+    assert 'name="find"' in html
+
+    found = client.get(f"/en/meetings/{meeting.pk}/?find=coop 1").content.decode()
+    assert options(found, "organisation") == [f"Coop 1{n}" for n in range(10)]
 
 
 def test_an_absent_representative_sees_why_they_cannot_vote_and_no_form(

@@ -271,7 +271,8 @@ def test_roadmap_runs_a_bounded_number_of_queries(
     closed.candidates.set(needs)
     closed.result = {"order": [[n.pk for n in needs]], "pairwise": {}, "strongest_paths": {}}
     closed.save()
-    with django_assert_num_queries(4):  # latest round, needs, interests, quotes
+    # latest round, its ranked needs, how many others; the page's needs, interests, quotes
+    with django_assert_num_queries(6):
         response = client.get("/roadmap/")
     assert [item.place for item, _estimate in response.context["rows"]] == [1] * count
 
@@ -551,7 +552,8 @@ def test_round_pages_run_a_bounded_number_of_queries(
     rounds.cast_ballot(open_round, bees, actor=representative, ranking=[[needs[0].pk]])
     rounds.close_round(closed_round, actor=facilitator)
     client = logged_in(representative)
-    with django_assert_num_queries(3):  # session, user, rounds with their ballot counts
+    # session, user; a page of rounds with their ballot counts, and how many rounds
+    with django_assert_num_queries(4):
         client.get("/priorities/")
     # The same numbers whatever the number of candidates and ballots: the open round's page
     # has the ballot form (the person's supermarkets and their ballots), the closed one the

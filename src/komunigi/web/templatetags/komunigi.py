@@ -43,3 +43,11 @@ def percent(rate: Decimal | None) -> str:
         return ""
     language = (get_language() or "en").replace("-", "_")
     return format_percent(rate, locale=language, decimal_quantization=False)
+
+
+@register.simple_tag(takes_context=True)
+def with_page(context: template.Context, number: int, param: str = "page") -> str:
+    """This page's address with another page number, its other query parameters kept."""
+    query = context["request"].GET.copy()
+    query[param] = str(number)
+    return "?" + query.urlencode()

@@ -1,0 +1,200 @@
+"""Each page's time against two floors served through the same stack, in the same process:
+an empty view (the framework's own cost) and a 50-row page (one query, the site's layout, a
+table of 50 organisations: what a plain Django list page costs). The ratio page / floor is
+what our code costs, whatever the machine.
+
+Budgets (DESIGN.md §8): a page's median at most 1.33× the 50-row floor's, that is at least
+0.75× its throughput; trivial endpoints at most 2× the empty floor. A page that cannot reach
+its budget yet gets its own, looser one here, with the measured reason: none is loosened
+silently."""
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import path
+
+from komunigi import urls as project_urls
+from komunigi.community.models import Organisation, Role, User
+from komunigi.funding.models import Campaign, CampaignStatus
+from komunigi.meetings.models import Meeting, MeetingStatus, Visibility
+from komunigi.needs.models import Need, PriorityRound, RoundStatus
+
+PAGE_BUDGET = 1.33  # × the 50-row floor's median
+TRIVIAL_BUDGET = 2.0  # × the empty floor's median
+FACILITATOR = "facilitation@komunigi.example"
+
+
+def floor(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok")
+
+
+def floor_50_rows(request: HttpRequest) -> HttpResponse:
+    organisations = Organisation.objects.only("name", "slug", "city", "kind")[:50]
+    return render(request, "web/benchmark_floor.html", {"organisations": organisations})
+
+
+# The project's URLs plus the floors, so that all go through exactly the same stack.
+urlpatterns = [
+    path("__floor__", floor),
+    path("__floor50__", floor_50_rows),
+    *project_urls.urlpatterns,
+]
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    url: str
+    persona: str = "visitor"  # visitor, representative or facilitator
+    budget: float = PAGE_BUDGET
+    against: str = "floor50"  # or "floor", the empty view
+    reason: str = ""  # why a page has a looser budget than PAGE_BUDGET
+
+
+@dataclass(frozen=True)
+class Measure:
+    page: Page
+    median_ms: float
+    p95_ms: float
+    queries: int
+    ratio: float = 0.0
+
+    @property
+    def within_budget(self) -> bool:
+        return self.ratio <= self.page.budget
+
+
+def pages() -> list[Page]:
+    """Every page people use, as visitor, representative and facilitator, HTML and API;
+    pages whose address comes from the data point at its largest instance."""
+    need = Need.objects.filter(status="delivered").order_by("pk").first()
+    meeting = (
+        Meeting.objects.filter(status=MeetingStatus.CLOSED, visibility=Visibility.PUBLIC)
+        .order_by("-starts_at")
+        .first()
+    )
+    closed_round = PriorityRound.objects.filter(status=RoundStatus.CLOSED).order_by("-pk").first()
+    collecting = Campaign.objects.filter(status=CampaignStatus.COLLECTING).order_by("-pk").first()
+    found = [
+        Page("home", "/"),
+        Page("ecosystem", "/ecosystem/"),
+        Page("organisation", "/ecosystem/bees-coop/"),
+        Page("join form", "/join/"),
+        Page("needs", "/needs/"),
+        Page("roadmap", "/roadmap/"),
+        Page("priority rounds", "/priorities/"),
+        Page("meetings", "/meetings/"),
+        Page("calendar", "/meetings/calendar/"),
+        Page("co-financing", "/co-financing/"),
+        Page("split simulator", "/co-financing/simulator/"),
+        Page("budget", "/co-financing/budget/"),
+        Page("co-financing history", "/co-financing/history/"),
+        Page("health", "/healthz", budget=TRIVIAL_BUDGET, against="floor"),
+        Page("API organisations", "/api/v1/organisations"),
+        Page("API organisation", "/api/v1/organisations/bees-coop"),
+        Page("API needs", "/api/v1/needs"),
+        Page("API meetings", "/api/v1/meetings"),
+        Page("dashboard (representative)", "/dashboard/", "representative"),
+        Page("statement (representative)", "/co-financing/statements/bees-coop/", "representative"),
+        Page("my account (representative)", "/account/", "representative"),
+        Page("dashboard (facilitator)", "/dashboard/", "facilitator"),
+        Page("join requests (facilitator)", "/facilitation/join-requests/", "facilitator"),
+        Page("fees (facilitator)", "/co-financing/fees/?year=2024", "facilitator"),
+        Page("sponsorships (facilitator)", "/co-financing/sponsorships/", "facilitator"),
+    ]
+    if need is not None:
+        found += [
+            Page("need", need.get_absolute_url()),
+            Page("API need", f"/api/v1/needs/{need.pk}"),
+        ]
+    if closed_round is not None:
+        found.append(Page("priority round (closed)", closed_round.get_absolute_url()))
+    if meeting is not None:
+        found += [
+            Page("meeting (past)", meeting.get_absolute_url()),
+            Page("API meeting", f"/api/v1/meetings/{meeting.pk}"),
+        ]
+    if collecting is not None:
+        url = collecting.get_absolute_url()
+        found += [
+            Page("campaign collecting", url),
+            Page("campaign live split", url + "split/"),
+            Page("campaign collecting (representative)", url, "representative"),
+            Page("campaign collecting (facilitator)", url, "facilitator"),
+        ]
+    return found
+
+
+def clients() -> dict[str, Client]:
+    representative = User.objects.get(
+        memberships__organisation__slug="bees-coop", memberships__role=Role.REPRESENTATIVE
+    )
+    found = {"visitor": Client()}
+    for persona, user in (
+        ("representative", representative),
+        ("facilitator", User.objects.get(email=FACILITATOR)),
+    ):
+        found[persona] = Client()
+        found[persona].force_login(user)
+    return found
+
+
+def measure(client: Client, page: Page, repeat: int) -> Measure:
+    timings = []
+    queries = 0
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            response = client.get(page.url)
+            timings.append((time.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            raise AssertionError(f"{page.url} answered {response.status_code} to {page.persona}")
+        queries = len(captured)
+    timings.sort()
+    return Measure(
+        page,
+        statistics.median(timings),
+        timings[min(len(timings) - 1, int(len(timings) * 0.95))],
+        queries,
+    )
+
+
+def run(*, repeat: int, report: Callable[[str], None]) -> tuple[list[Measure], list[Measure]]:
+    """Measure both floors and every page (the data must be there already); returns the
+    floors and the pages, each page with its ratio to the floor it is held to."""
+    by_persona = clients()
+    with override_settings(ROOT_URLCONF=__name__, DEBUG=False):
+        for client in by_persona.values():
+            client.get("/")  # warm caches (templates, translations) before timing
+        floors = {
+            "floor": measure(
+                by_persona["visitor"], Page("floor (empty view)", "/__floor__"), repeat
+            ),
+            "floor50": measure(
+                by_persona["visitor"], Page("floor (50 rows)", "/__floor50__"), repeat
+            ),
+        }
+        measured = []
+        for page in pages():
+            result = measure(by_persona[page.persona], page, repeat)
+            ratio = result.median_ms / floors[page.against].median_ms
+            measured.append(Measure(page, result.median_ms, result.p95_ms, result.queries, ratio))
+    report(f"{'page':40} {'median ms':>9} {'p95 ms':>7} {'× 50 rows':>9} {'× empty':>8} "
+           f"{'queries':>7} {'budget':>7}")  # fmt: skip
+    for result in [*floors.values(), *measured]:
+        over_50 = result.median_ms / floors["floor50"].median_ms
+        over_empty = result.median_ms / floors["floor"].median_ms
+        budget = f"{result.page.budget:.2f}" if result in measured else ""
+        flag = "" if result not in measured or result.within_budget else "  OVER"
+        report(
+            f"{result.page.name:40} {result.median_ms:9.2f} {result.p95_ms:7.2f} "
+            f"{over_50:9.2f} {over_empty:8.1f} {result.queries:7d} {budget:>7}{flag}"
+        )
+    return list(floors.values()), measured
