@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    "komunigi.web.middleware.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "komunigi.web.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -142,7 +143,10 @@ def _database() -> dj_database_url.DBConfig:
         # One file per test process, so two test runs at once do not share a database.
         config["TEST"] = {"NAME": str(DATA_DIR / f"test-komunigi-{os.getpid()}.sqlite3")}
     else:
-        config["CONN_HEALTH_CHECKS"] = True
+        # A reused connection is not pinged before each request (a request's worth of time
+        # on a fast page); a connection the database dropped fails that one request and is
+        # replaced. DATABASE_CONN_HEALTH_CHECKS=true pings instead.
+        config["CONN_HEALTH_CHECKS"] = env_bool("DATABASE_CONN_HEALTH_CHECKS", False)
     return config
 
 
@@ -152,6 +156,8 @@ DATABASES = {"default": _database()}
 # hundreds of pledges): kept in Redis when REDIS_URL is set (shared by every process), in each
 # process's memory otherwise.
 REDIS_URL = env_str("REDIS_URL")
+# How long a reverse proxy may keep a page that is the same for every visitor.
+KOMUNIGI_PUBLIC_MAX_AGE = env_int("KOMUNIGI_PUBLIC_MAX_AGE", 60)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL

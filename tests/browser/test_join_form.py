@@ -62,19 +62,20 @@ def test_language_switcher_works_without_javascript(
 ) -> None:
     page = new_context(java_script_enabled=False).new_page()
     page.goto("/join/")
-    switcher = page.get_by_role("form", name=t("Language"))
-    buttons = switcher.get_by_role("button")
-    expect(buttons).to_have_count(4)  # every language but the current one
-    assert [b.get_attribute("value") for b in buttons.all()] == ["en", "nl", "de", "es"]
+    # For visitors, plain links: their pages set no cookie and can be cached.
+    switcher = page.get_by_role("navigation", name=t("Language"))
+    links = switcher.get_by_role("link")
+    expect(links).to_have_count(4)  # every language but the current one
+    assert [a.get_attribute("hreflang") for a in links.all()] == ["en", "nl", "de", "es"]
 
-    switcher.get_by_role("button", name="English").click()
+    switcher.get_by_role("link", name="English").click()
 
     expect(page).to_have_url(re.compile(r"/en/join/$"))
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_have_text(t("How to join", "en"))
 
-    page.get_by_role("form", name=t("Language", "en")).get_by_role(
-        "button", name="Français"
+    page.get_by_role("navigation", name=t("Language", "en")).get_by_role(
+        "link", name="Français"
     ).click()
 
     expect(page).to_have_url(f"{live_server.url}/join/")

@@ -1,4 +1,4 @@
-import zoneinfo
+import functools
 from typing import Any
 
 from django import forms
@@ -6,7 +6,15 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from komunigi.community.models import ApiToken, JoinRequest, OrganisationKind, Role, User
+from komunigi.community.models import (
+    ApiToken,
+    JoinRequest,
+    OrganisationKind,
+    Role,
+    User,
+    known_time_zones,
+)
+from komunigi.formfields import QuickSelect
 
 
 class JoinRequestForm(forms.ModelForm):
@@ -43,6 +51,7 @@ class JoinRequestForm(forms.ModelForm):
             "contact_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "contact_email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "message": forms.Textarea(attrs={"rows": 6}),
+            "country": QuickSelect,  # some 250 countries
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -68,12 +77,16 @@ class DeclineJoinRequestForm(forms.Form):
     )
 
 
+@functools.cache
 def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+    """Asked once per process: listing the time zones reads the whole tz database."""
+    return [(name, name.replace("_", " ")) for name in sorted(known_time_zones())]
 
 
 class AccountForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(label=_("time zone"), choices=time_zone_choices)
+    time_zone = forms.ChoiceField(
+        label=_("time zone"), choices=time_zone_choices, widget=QuickSelect
+    )
 
     class Meta:
         model = User

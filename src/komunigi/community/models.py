@@ -1,5 +1,6 @@
 """Organisations, the people in them, their roles, join requests and personal API tokens."""
 
+import functools
 import zoneinfo
 from typing import Any
 
@@ -26,8 +27,14 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+@functools.cache
+def known_time_zones() -> frozenset[str]:
+    """Read once per process: listing the time zones walks the whole tz database."""
+    return frozenset(zoneinfo.available_timezones())
+
+
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in known_time_zones():
         raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
 
 

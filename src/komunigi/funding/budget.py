@@ -5,6 +5,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Case, Value, When
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -59,25 +61,38 @@ class Year:
 
 
 def years(fund: Account | None = None) -> list[Year]:
-    """Every year the fund moved, newest first. A reversal counts against what it reverses."""
+    """Every year the fund moved, newest first, summed by the database (one query, a row per
+    year and source). A reversal counts against what it reverses."""
     by_year: dict[int, Year] = {}
-    lines = LedgerLine.objects.filter(account=fund or ledger.fund()).select_related(
-        "transaction__reverses"
+    rows = (
+        LedgerLine.objects.filter(account=fund or ledger.fund())
+        .annotate(
+            year=ExtractYear("transaction__date"),
+            original_kind=Coalesce("transaction__reverses__kind", "transaction__kind"),
+            positive=Case(When(amount__gt=0, then=Value(True)), default=Value(False)),
+            reversal=Case(
+                When(transaction__reverses__isnull=False, then=Value(True)), default=Value(False)
+            ),
+        )
+        .values("year", "original_kind", "transaction__category", "positive", "reversal")
+        .annotate(cents=ledger.cents())
+        .order_by()
     )
-    for line in lines:
-        entry = line.transaction
-        original = entry.reverses or entry
-        year = by_year.setdefault(entry.date.year, Year(entry.date.year))
-        side, key = _source(original.kind, original.category, line.amount, entry.reverses_id)
+    for row in rows:
+        year = by_year.setdefault(row["year"], Year(row["year"]))
+        amount = ledger.from_cents(row["cents"])
+        positive = row["positive"] if not row["reversal"] else not row["positive"]
+        side, key = _source(row["original_kind"], row["transaction__category"], positive)
         if side == "income":
-            year.income[key] += line.amount
+            year.income[key] += amount
         else:
-            year.expenses[key] -= line.amount
+            year.expenses[key] -= amount
     return [by_year[y] for y in sorted(by_year, reverse=True)]
 
 
-def _source(kind: str, category: str, amount: Decimal, reversal: int | None) -> tuple[str, str]:
-    positive = amount > 0 if reversal is None else amount < 0  # the original's direction
+def _source(kind: str, category: str, positive: bool) -> tuple[str, str]:
+    """Where money of the fund came from or went to; ``positive``: the original entry's
+    direction (into the fund)."""
     if kind == TransactionKind.CAMPAIGN_FUNDED:
         return ("income", "overhead") if positive else ("expense", "contributions")
     if kind == TransactionKind.SUBSIDY:

@@ -177,10 +177,8 @@ def rows_for(fees: list[Fee]) -> list[FeeRow]:
 
 def due_in(year: int) -> Decimal:
     """What is still owed of the year's fees, all organisations together (two queries)."""
-    issued = Fee.objects.filter(year=year, cancelled_at=None).values_list("amount", flat=True)
-    paid = _payments(transaction__fee__year=year).values_list("amount", flat=True)
-    # Summed in Python: SQLite adds decimals as floats, and a cent must never drift.
-    return sum(issued, ZERO) - sum(paid, ZERO)
+    issued = Fee.objects.filter(year=year, cancelled_at=None).aggregate(cents=ledger.cents())
+    return ledger.from_cents(issued["cents"]) - ledger.total(_payments(transaction__fee__year=year))
 
 
 def _payments(**where: object) -> Any:

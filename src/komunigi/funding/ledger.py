@@ -6,6 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.db.models import F, Sum
+from django.db.models.functions import Round
 
 from komunigi.community.models import User
 from komunigi.funding.models import (
@@ -96,9 +98,26 @@ def reverse(
     )
 
 
+def cents(field: str = "amount") -> Sum:
+    """The sum of an amount column in whole cents, exact on every database: SQLite keeps
+    decimals as floating point, but each amount rounded to its cents is a whole number, and
+    sums of whole numbers are exact far beyond any community's budget (2⁵³ cents)."""
+    return Sum(Round(F(field) * 100))
+
+
 def total(lines: models.QuerySet[LedgerLine]) -> Decimal:
-    """Summed in Python: SQLite adds decimals as floats, and a cent must never drift."""
-    return sum(lines.values_list("amount", flat=True), Decimal("0.00"))
+    """The sum of these lines, counted by the database (one query, however many lines)."""
+    summed = lines.aggregate(cents=cents())["cents"]
+    return from_cents(summed)
+
+
+def from_cents(summed: Decimal | float | None) -> Decimal:
+    """A database's sum of cents (exact on PostgreSQL, a float holding a whole number on
+    SQLite, or None for no line) as money."""
+    if summed is None:
+        return Decimal("0.00")
+    whole = Decimal(round(summed)) if isinstance(summed, float) else Decimal(summed)
+    return (whole / 100).quantize(Decimal("0.01"))
 
 
 def balance(of: Account) -> Decimal:

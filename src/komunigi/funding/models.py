@@ -11,6 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import OuterRef
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -176,6 +178,17 @@ class CampaignStatus(models.TextChoices):
 class CampaignQuerySet(models.QuerySet["Campaign"]):
     def with_details(self) -> "CampaignQuerySet":
         return self.select_related("need", "quote__provider")
+
+    def with_pledge_count(self) -> "CampaignQuerySet":
+        """Each with ``pledge_count``, counted for the rows a page shows only."""
+        pledges = (
+            Pledge.objects.filter(campaign=OuterRef("pk"))
+            .order_by()
+            .values("campaign")
+            .annotate(count=models.Count("pk"))
+            .values("count")
+        )
+        return self.annotate(pledge_count=Coalesce(models.Subquery(pledges), 0))
 
 
 class Campaign(models.Model):

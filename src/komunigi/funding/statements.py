@@ -3,9 +3,12 @@
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
+
+from django.core.paginator import Page, Paginator
 
 from komunigi.community.models import Organisation
+from komunigi.funding import ledger
 from komunigi.funding.models import (
     AccountKind,
     Campaign,
@@ -89,18 +92,24 @@ class Entry:
     balance: Decimal
 
 
-def account_entries(organisation: Organisation) -> list[Entry]:
-    """Every entry on the organisation's accounts (as supermarket and as provider), oldest
-    first, with the running balance."""
-    lines = (
-        LedgerLine.objects.filter(account__organisation=organisation)
-        .select_related("transaction__campaign__need")
-        .order_by("transaction__date", "transaction_id", "pk")
+ENTRIES_PER_PAGE = 50
+
+
+def account_page(organisation: Organisation, page_number: Any) -> tuple[Page, Decimal]:
+    """A page of the entries on the organisation's accounts (as supermarket and as provider),
+    newest first, each with the balance after it; and the balance today. Bounded: a page of
+    lines, the sum of all of them, the amounts of the pages before."""
+    lines = LedgerLine.objects.filter(account__organisation=organisation).order_by(
+        "-transaction__date", "-transaction_id", "-pk"
     )
-    entries: list[Entry] = []
-    balance = ZERO
-    for line in lines:
-        balance += line.amount
+    balance = ledger.total(lines)
+    page: Page = Paginator(
+        lines.select_related("transaction__campaign__need"), ENTRIES_PER_PAGE
+    ).get_page(page_number)
+    newer = list(lines.values_list("amount", flat=True)[: page.start_index() - 1])
+    running = balance - sum(newer, ZERO)
+    entries = []
+    for line in page:
         entry = line.transaction
         entries.append(
             Entry(
@@ -110,7 +119,9 @@ def account_entries(organisation: Organisation) -> list[Entry]:
                 entry.reference,
                 entry.campaign,
                 line.amount,
-                balance,
+                running,
             )
         )
-    return entries
+        running -= line.amount
+    page.object_list = entries
+    return page, balance

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -144,7 +144,7 @@ def _chart_width(result: split.Split | None) -> int:
 
 
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    campaigns = Campaign.objects.with_details().annotate(pledge_count=Count("pledges"))
+    campaigns = Campaign.objects.with_details().with_pledge_count()
     collecting = campaigns.filter(status=CampaignStatus.COLLECTING).order_by("deadline", "pk")
     closed = campaigns.exclude(status=CampaignStatus.COLLECTING).order_by("-closed_at", "-pk")
     return render(
@@ -607,8 +607,7 @@ def statement_page(request: HttpRequest, slug: str, **bound: Any) -> HttpRespons
     organisation = get_object_or_404(Organisation, slug=slug)
     if not permissions.can_see_statement(request.user, organisation):
         raise PermissionDenied
-    entries = statements.account_entries(organisation)
-    balance = entries[-1].balance if entries else Decimal("0.00")
+    entries, balance = statements.account_page(organisation, request.GET.get("page"))
     credit = ledger.balance(ledger.account(AccountKind.ORGANISATION, organisation))
     refund_form = None
     if permissions.can_record_payments(request.user) and credit > 0:

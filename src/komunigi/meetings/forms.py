@@ -18,7 +18,7 @@ from komunigi.community.models import (
     OrganisationStatus,
     User,
 )
-from komunigi.formfields import narrowed
+from komunigi.formfields import QuickSelect, narrowed
 from komunigi.meetings.models import AgendaItem, DecisionRule, ItemKind, Meeting, Reply
 from komunigi.needs import lifecycle
 from komunigi.needs.models import Need
@@ -41,7 +41,9 @@ class MeetingForm(forms.ModelForm):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("Local time, in the meeting's time zone."),
     )
-    time_zone = forms.ChoiceField(label=capfirst(_("time zone")), choices=time_zone_choices)
+    time_zone = forms.ChoiceField(
+        label=capfirst(_("time zone")), choices=time_zone_choices, widget=QuickSelect
+    )
     video_url = forms.URLField(
         label=capfirst(_("video link")), required=False, assume_scheme="https"
     )

@@ -1,6 +1,5 @@
 from datetime import datetime, timedelta
 
-from django.db.models import Count
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -12,7 +11,6 @@ from komunigi.community.api_auth import PUBLIC, PUBLIC_OPENAPI
 from komunigi.markdown import render_markdown
 from komunigi.needs import rounds, schulze
 from komunigi.needs.models import (
-    MEMBER_SUPERMARKET_INTEREST,
     Need,
     NeedStatus,
     PriorityRound,
@@ -120,7 +118,7 @@ def _needs(request: HttpRequest):
         Need.objects.visible_to(request.user)
         .select_related("organisation")
         .prefetch_related("tags")
-        .annotate(interest_count=Count("interests", filter=MEMBER_SUPERMARKET_INTEREST))
+        .with_interest_count()
         .order_by("-status_changed_at", "-pk")
     )
 

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -71,6 +72,22 @@ class NeedQuerySet(models.QuerySet["Need"]):
     def active(self) -> "NeedQuerySet":
         return self.filter(status__in=lifecycle.ACTIVE)
 
+    def with_interest_count(self) -> "NeedQuerySet":
+        """Each need with ``interest_count``, the member supermarkets that need it: counted
+        for the rows a page shows (a subquery per row), not by grouping the whole table."""
+        interests = (
+            Interest.objects.filter(
+                need=OuterRef("pk"),
+                organisation__kind=OrganisationKind.SUPERMARKET,
+                organisation__status=OrganisationStatus.MEMBER,
+            )
+            .order_by()
+            .values("need")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return self.annotate(interest_count=Coalesce(Subquery(interests), 0))
+
 
 class Need(models.Model):
     title = models.CharField(_("title"), max_length=200)
@@ -112,7 +129,11 @@ class Need(models.Model):
         verbose_name = _("need")
         verbose_name_plural = _("needs")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "status_changed_at"])]
+        indexes = [
+            models.Index(fields=["status", "status_changed_at"]),
+            # The lists' order: most recently changed first.
+            models.Index(fields=["-status_changed_at", "-id"], name="need_recently_changed"),
+        ]
 
     def __str__(self) -> str:
         return self.title

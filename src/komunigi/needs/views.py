@@ -28,7 +28,6 @@ from komunigi.needs.forms import (
     allowed_statuses,
 )
 from komunigi.needs.models import (
-    MEMBER_SUPERMARKET_INTEREST,
     Attachment,
     Ballot,
     EstimateAssignment,
@@ -59,7 +58,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
         Need.objects.visible_to(request.user)
         .select_related("organisation")
         .prefetch_related("tags")
-        .annotate(interest_count=Count("interests", filter=MEMBER_SUPERMARKET_INTEREST))
+        .with_interest_count()
         .order_by("-status_changed_at", "-pk")
     )
     status = request.GET.get("status", "")

@@ -1,9 +1,11 @@
 import zoneinfo
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware import locale
 from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
 
 
 class LocaleMiddleware(locale.LocaleMiddleware):
@@ -35,3 +37,27 @@ class UserTimeZoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class PublicCacheMiddleware:
+    """A page a visitor gets exactly as every other visitor does may be kept by a reverse proxy
+    for a short while: a GET answered 200 to nobody logged in, setting no cookie (so carrying
+    no form's token and no message), without a Cache-Control of its own. Responses still
+    vary on the cookie (a logged-in person sees another page), so a proxy keeps one copy
+    for all visitors without one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            request.method in ("GET", "HEAD")
+            and response.status_code == 200
+            and not response.cookies
+            and not response.has_header("Cache-Control")
+            and not (user is not None and user.is_authenticated)
+        ):
+            patch_cache_control(response, public=True, max_age=settings.KOMUNIGI_PUBLIC_MAX_AGE)
+        return response

@@ -27,7 +27,7 @@ def logged_in(user: User) -> Client:
 
 def options(html: str, name: str) -> list[str]:
     """The labels a <select name=…> offers, without its empty choice."""
-    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S)
+    select = re.search(rf'<select[^>]* name="{name}"[^>]*>(.*?)</select>', html, re.S)
     assert select is not None, name
     labels = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select.group(1))
     return [label for value, label in labels if value]

@@ -3,6 +3,7 @@ from decimal import Decimal
 from babel.numbers import format_percent
 from django import template
 from django.conf import settings
+from django.urls import translate_url
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -51,3 +52,11 @@ def with_page(context: template.Context, number: int, param: str = "page") -> st
     query = context["request"].GET.copy()
     query[param] = str(number)
     return "?" + query.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def page_in(context: template.Context, language: str) -> str:
+    """This page's address in another language (its query kept)."""
+    request = context["request"]
+    path = translate_url(request.path, language)
+    return f"{path}?{request.GET.urlencode()}" if request.GET else path
