@@ -1,8 +1,10 @@
 """Money is Decimal with two places, rounded in one place. Never float."""
 
+import functools
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TypedDict
 
+from babel import Locale
 from babel.numbers import format_currency
 
 CENT = Decimal("0.01")
@@ -24,4 +26,10 @@ def to_cents(amount: Decimal) -> Decimal:
 
 def format_money(amount: Decimal, currency: str, language: str) -> str:
     """``1234.5`` → ``1 234,50 €`` in French, ``€1,234.50`` in English."""
-    return format_currency(to_cents(amount), currency, locale=language.replace("-", "_"))
+    return format_currency(to_cents(amount), currency, locale=_locale(language))
+
+
+@functools.cache
+def _locale(language: str) -> Locale:
+    """Parsed once per language: a page shows many amounts."""
+    return Locale.parse(language.replace("-", "_"))

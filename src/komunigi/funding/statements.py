@@ -6,6 +6,8 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 
 from komunigi.community.models import Organisation
 from komunigi.funding import ledger
@@ -57,6 +59,55 @@ def borne_by_campaign(campaigns: list[Campaign]) -> dict[int, dict[Organisation,
     for joiner in LateJoiner.objects.filter(campaign__in=campaigns).select_related("organisation"):
         borne.setdefault(joiner.campaign_id, {}).setdefault(joiner.organisation, ZERO)
     return borne
+
+
+@dataclass(frozen=True)
+class Payers:
+    count: int
+    first: list[tuple[str, Decimal]]  # the first payers by name, with what each bears
+
+
+def payers(campaigns: list[Campaign], first: int) -> dict[int, Payers]:
+    """For each funded campaign: how many organisations share it, and the first ``first`` of
+    them by name with what each bears (as `borne_by_campaign` reads it, summed by the
+    database, a bounded number of rows per campaign whatever their number)."""
+    lines = LedgerLine.objects.filter(
+        transaction__campaign__in=campaigns,
+        transaction__kind__in=BORNE_KINDS,
+        account__kind=AccountKind.ORGANISATION,
+    )
+    counted = dict(
+        lines.values("transaction__campaign_id")
+        .annotate(count=Count("account__organisation_id", distinct=True))
+        .values_list("transaction__campaign_id", "count")
+        .order_by()
+    )
+    rows = (
+        lines.values("transaction__campaign_id", "account__organisation__name")
+        .annotate(cents=ledger.cents())
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("transaction__campaign_id")],
+                order_by=F("account__organisation__name").asc(),
+            )
+        )
+        .filter(place__lte=first)
+        .order_by()
+    )
+    found: dict[int, list[tuple[str, Decimal]]] = {c.pk: [] for c in campaigns}
+    for row in rows:
+        found[row["transaction__campaign_id"]].append(
+            (row["account__organisation__name"], -ledger.from_cents(row["cents"]))
+        )
+    # A late joiner whose catch-up share rounded to nothing has no line, but takes part.
+    joiners = LateJoiner.objects.filter(campaign__in=campaigns).exclude(
+        organisation__in=lines.values("account__organisation")
+    )
+    for campaign_id, name in joiners.values_list("campaign_id", "organisation__name"):
+        found[campaign_id].append((name, ZERO))
+        counted[campaign_id] = counted.get(campaign_id, 0) + 1
+    return {pk: Payers(counted.get(pk, 0), sorted(names)[:first]) for pk, names in found.items()}
 
 
 def campaign_shares(campaign: Campaign) -> list[ShareRow]:

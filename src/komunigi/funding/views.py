@@ -583,18 +583,13 @@ def history_page(request: HttpRequest) -> HttpResponse:
         HISTORY_PER_PAGE,
     )
     campaigns = list(page)
-    rows = {
-        pk: sorted((organisation.name, amount) for organisation, amount in shares.items())
-        for pk, shares in statements.borne_by_campaign(campaigns).items()
-    }
+    shared = statements.payers(campaigns, first=HISTORY_SHARES)
     return render(
         request,
         "funding/history.html",
         {
             # Each with its first payers by name, and how many share it in all.
-            "campaigns": [
-                (c, rows.get(c.pk, [])[:HISTORY_SHARES], len(rows.get(c.pk, []))) for c in campaigns
-            ],
+            "campaigns": [(c, shared[c.pk].first, shared[c.pk].count) for c in campaigns],
             "page": page,
             "show_amounts": _show_amounts(request),
         },

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, overload
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, QuerySet
 
@@ -16,6 +17,7 @@ from komunigi.needs.models import (
     PriorityRound,
     Quote,
 )
+from komunigi.needs.roadmap_version import CACHED_FOR, VERSION_KEY
 from komunigi.needs.rounds import latest_closed_round
 
 PER_PAGE = 30
@@ -47,9 +49,23 @@ class _Order:
             .order_by("-supermarkets", "-created_at", "-pk")
             .values_list("pk", flat=True)
         )
+        self._rest_ids: list[int] | None = None
 
     def count(self) -> int:
-        return len(self.ranked) + self.rest.count()
+        return len(self.ranked) + len(self.rest_ids())
+
+    def rest_ids(self) -> list[int]:
+        """Every other active need, in order: counting every need's interests is the one
+        costly step, so its result is cached (the same for everybody) until interests,
+        statuses or rounds change (`changed`), or for a minute at most."""
+        if self._rest_ids is None:
+            key = f"komunigi:roadmap:{cache.get(VERSION_KEY, 0)}:{','.join(map(str, self.ranked))}"
+            found = cache.get(key)
+            if found is None:
+                found = list(self.rest)
+                cache.set(key, found, timeout=CACHED_FOR)
+            self._rest_ids = found
+        return self._rest_ids
 
     def __len__(self) -> int:
         return self.count()
@@ -66,7 +82,7 @@ class _Order:
         rest_start = max(start - len(self.ranked), 0)
         rest_stop = stop - len(self.ranked)
         if rest_stop > rest_start:
-            found += list(self.rest[rest_start:rest_stop])
+            found += self.rest_ids()[rest_start:rest_stop]
         return found
 
     def __iter__(self) -> Iterator[int]:  # only for completeness: pages slice

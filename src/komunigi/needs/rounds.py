@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from komunigi.audit.services import log_action
 from komunigi.community.models import Organisation, OrganisationKind, User
 from komunigi.errors import DomainError, require
-from komunigi.needs import lifecycle, permissions, schulze
+from komunigi.needs import lifecycle, permissions, roadmap_version, schulze
 from komunigi.needs.models import Ballot, Need, PriorityRound, RoundStatus
 
 MIN_CANDIDATES = 2
@@ -160,6 +160,7 @@ def close_round(priority_round: PriorityRound, *, actor: User | None) -> Priorit
         priority_round.status = RoundStatus.CLOSED
         priority_round.closed_at = timezone.now()
         priority_round.save(update_fields=["result", "status", "closed_at"])
+        roadmap_version.changed()
         log_action(
             actor,
             "needs.round.closed",

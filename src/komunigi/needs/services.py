@@ -20,7 +20,7 @@ from komunigi.audit.services import log_action
 from komunigi.community.models import Organisation, OrganisationKind, Role, User, is_facilitator
 from komunigi.dates import instance_today
 from komunigi.errors import DomainError, require
-from komunigi.needs import emails, lifecycle, permissions
+from komunigi.needs import emails, lifecycle, permissions, roadmap_version
 from komunigi.needs.models import (
     Attachment,
     Comment,
@@ -168,6 +168,7 @@ def _move(need: Need, new_status: str, *, actor: User | None, reason: str, why: 
     need.status = new_status
     need.status_changed_at = timezone.now()
     need.save(update_fields=["status", "status_changed_at", "updated_at"])
+    roadmap_version.changed()
     log_action(
         actor,
         "needs.need.status_changed",
@@ -202,6 +203,7 @@ def express_interest(
         if not created:
             interest.priority, interest.comment = priority, comment.strip()
             interest.save(update_fields=["priority", "comment", "updated_at"])
+        roadmap_version.changed()
         log_action(
             actor,
             "needs.interest.expressed" if created else "needs.interest.changed",
@@ -218,6 +220,7 @@ def withdraw_interest(need: Need, supermarket: Organisation, *, actor: User) -> 
     with transaction.atomic():
         deleted, _details = Interest.objects.filter(need=need, organisation=supermarket).delete()
         if deleted:
+            roadmap_version.changed()
             log_action(actor, "needs.interest.withdrawn", need, {"organisation": supermarket.slug})
 
 

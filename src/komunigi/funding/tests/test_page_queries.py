@@ -66,9 +66,9 @@ def test_money_pages_run_a_bounded_number_of_queries(
     # contributions to campaigns; sponsorships and what each cost; the fee schedule
     with django_assert_num_queries(9):
         assert client.get("/en/co-financing/budget/").status_code == 200
-    # session, user; a page of funded campaigns and how many there are; what each
-    # supermarket bears, late joiners
-    with django_assert_num_queries(6):
+    # session, user; a page of funded campaigns and how many there are; how many share each,
+    # the first of them with what they bear, late joiners without a line
+    with django_assert_num_queries(7):
         assert client.get("/en/co-financing/history/").status_code == 200
     # session, user, the organisation; its balance, how many entries, a page of them with
     # their campaigns; its account and what it is owed (for the refund form)
