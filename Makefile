@@ -54,6 +54,7 @@ messages: $(STAMP)
 clean:
 	rm -rf $(VENV) .ruff_cache
 
-# Page times against the framework's floor at 100× a real community (set DATABASE_URL for PostgreSQL).
+# Page and engine times against the framework's floors at 100× a real community (set
+# DATABASE_URL for PostgreSQL; CHECK=1 fails when over budget; HTTP=1 adds writes over HTTP).
 benchmark: $(STAMP)
-	$(BIN)/komunigi benchmark $(if $(SCALE),--scale $(SCALE))
+	$(BIN)/komunigi benchmark $(if $(SCALE),--scale $(SCALE)) $(if $(CHECK),--check) $(if $(HTTP),--http)

@@ -26,7 +26,14 @@ def to_cents(amount: Decimal) -> Decimal:
 
 def format_money(amount: Decimal, currency: str, language: str) -> str:
     """``1234.5`` → ``1 234,50 €`` in French, ``€1,234.50`` in English."""
-    return format_currency(to_cents(amount), currency, locale=_locale(language))
+    return _formatted(to_cents(amount), currency, language)
+
+
+@functools.lru_cache(maxsize=10_000)
+def _formatted(cents: Decimal, currency: str, language: str) -> str:
+    """Remembered: a page shows the same amounts many times (shares, fees), and Babel takes
+    tens of microseconds for each."""
+    return format_currency(cents, currency, locale=_locale(language))
 
 
 @functools.cache

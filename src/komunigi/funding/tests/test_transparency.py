@@ -135,3 +135,32 @@ def test_statement_is_for_the_organisations_own_people(facilitator: User) -> Non
         logged_in(people[1][1]).get(f"/en/co-financing/statements/{bees.slug}/").status_code == 403
     )
     assert Client().get(f"/co-financing/statements/{bees.slug}/").status_code == 302
+
+
+def test_a_long_statement_is_paginated_newest_first_with_the_running_balance(
+    facilitator: User,
+) -> None:
+    from komunigi.community.tests.factories import OrganisationFactory
+    from komunigi.dates import instance_today
+    from komunigi.funding.models import TransactionKind
+    from komunigi.funding.statements import ENTRIES_PER_PAGE
+
+    bees = OrganisationFactory(slug="bees")
+    MembershipFactory(organisation=bees, user=facilitator)
+    account, outside = ledger.account(AccountKind.ORGANISATION, bees), ledger.outside()
+    for number in range(1, ENTRIES_PER_PAGE + 6):  # 1 €, 2 €, … 55 €, oldest first
+        ledger.post(
+            TransactionKind.PAYMENT_RECEIVED,
+            [(account, Decimal(number)), (outside, -Decimal(number))],
+            date=instance_today(),
+        )
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(facilitator)
+    first = client.get("/en/co-financing/statements/bees/").context["entries"]
+    total = sum(Decimal(n) for n in range(1, ENTRIES_PER_PAGE + 6))
+    assert (first[0].amount, first[0].balance) == (Decimal(55), total)
+    last = client.get("/en/co-financing/statements/bees/?page=2").context["entries"]
+    assert [(e.amount, e.balance) for e in last][-2:] == [
+        (Decimal(2), Decimal(3)),
+        (Decimal(1), Decimal(1)),
+    ]

@@ -27,3 +27,10 @@ def test_benchmark_fills_every_table_and_measures_every_page() -> None:
     assert len(lines) == 1 + len(floors) + len(measured)
     timed = engines.run(repeat=1, report=lines.append)
     assert len(timed) == 4
+
+
+def test_no_page_has_a_looser_budget_without_its_reason() -> None:
+    data.populate(scale=1)
+    for page in pages.pages():
+        if page.budget > pages.PAGE_BUDGET and page.against == "floor50":
+            assert page.reason, page.name
