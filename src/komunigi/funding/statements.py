@@ -149,7 +149,7 @@ ENTRIES_PER_PAGE = 50
 def account_page(organisation: Organisation, page_number: Any) -> tuple[Page, Decimal]:
     """A page of the entries on the organisation's accounts (as supermarket and as provider),
     newest first, each with the balance after it; and the balance today. Bounded: a page of
-    lines, the sum of all of them, the amounts of the pages before."""
+    lines, the sum of all of them, the sum of the pages before."""
     lines = LedgerLine.objects.filter(account__organisation=organisation).order_by(
         "-transaction__date", "-transaction_id", "-pk"
     )
@@ -157,8 +157,8 @@ def account_page(organisation: Organisation, page_number: Any) -> tuple[Page, De
     page: Page = Paginator(
         lines.select_related("transaction__campaign__need"), ENTRIES_PER_PAGE
     ).get_page(page_number)
-    newer = list(lines.values_list("amount", flat=True)[: page.start_index() - 1])
-    running = balance - sum(newer, ZERO)
+    newer = lines[: (page.number - 1) * ENTRIES_PER_PAGE]  # the pages before this one
+    running = balance - ledger.total(newer)
     entries = []
     for line in page:
         entry = line.transaction

@@ -137,6 +137,16 @@ def test_statement_is_for_the_organisations_own_people(facilitator: User) -> Non
     assert Client().get(f"/co-financing/statements/{bees.slug}/").status_code == 302
 
 
+def test_a_new_member_without_any_entry_sees_an_empty_statement(facilitator: User) -> None:
+    from komunigi.community.tests.factories import OrganisationFactory
+
+    newcomer = OrganisationFactory(slug="newcomer")
+    member = MembershipFactory(organisation=newcomer, role=Role.MEMBER).user
+    page = logged_in(member).get("/en/co-financing/statements/newcomer/")
+    assert page.status_code == 200
+    assert "No entry yet." in page.content.decode()
+
+
 def test_a_long_statement_is_paginated_newest_first_with_the_running_balance(
     facilitator: User,
 ) -> None:
