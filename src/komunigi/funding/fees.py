@@ -72,7 +72,8 @@ def issue_fees(year: int, *, actor: User, tiers: dict[int, FeeTier] | None = Non
 def tier_for(organisation: Organisation, schedule: list[FeeTier]) -> FeeTier:
     """The tier a facilitator chose for it; else the one its member households fall in, when
     the schedule sets thresholds; else its previous fee's; else the default tier."""
-    assignment = FeeTierAssignment.objects.filter(organisation=organisation).first()
+    # Read with the organisation (`issue_fees` selects it); absent, the attribute raises.
+    assignment = getattr(organisation, "fee_tier_assignment", None)
     if assignment is not None:
         return assignment.tier
     by_size = households_tier(organisation.member_households, schedule)
