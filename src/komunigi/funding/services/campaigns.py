@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -185,11 +185,18 @@ def _pledges_changed(campaign: Campaign) -> None:
     Campaign.objects.filter(pk=campaign.pk).update(pledges_version=F("pledges_version") + 1)
 
 
-def _collecting(campaign: Campaign) -> Campaign:
-    """The campaign, locked so that pledges and the close come one after the other."""
+def _locked_open(campaign: Campaign) -> Campaign:
+    """The campaign, locked so that pledges, the close and a cancellation come one after the
+    other; refused once it is closed."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if not campaign.is_collecting:
         raise DomainError(_("This campaign is closed."), code="closed")
+    return campaign
+
+
+def _collecting(campaign: Campaign) -> Campaign:
+    """The campaign, locked and still taking pledges (its deadline not passed)."""
+    campaign = _locked_open(campaign)
     if campaign.deadline <= timezone.now():
         raise DomainError(_("The deadline has passed: pledges are closed."), code="closed")
     return campaign
@@ -373,9 +380,7 @@ def close_campaign(campaign: Campaign, *, actor: User | None, version: str = "")
     if actor is not None and not permissions.can_run_campaigns(actor):
         raise PermissionDenied
     with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-        if not campaign.is_collecting:
-            raise DomainError(_("This campaign is closed."), code="closed")
+        campaign = _locked_open(campaign)
         pledges = list(campaign.pledges.select_related("organisation"))
         if version and version != pledges_version(pledges):
             raise DomainError(
@@ -409,9 +414,7 @@ def cancel_campaign(
     if not reason.strip():
         raise DomainError(_("Say why the campaign is cancelled."))
     with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-        if not campaign.is_collecting:
-            raise DomainError(_("This campaign is closed."), code="closed")
+        campaign = _locked_open(campaign)
         pledges = list(campaign.pledges.select_related("organisation"))
         campaign.status = CampaignStatus.FAILED
         campaign.closed_at = timezone.now()
@@ -497,13 +500,18 @@ def send_deadline_reminders(now: datetime.datetime | None = None) -> int:
     member supermarkets that have not pledged are reminded, and those whose pledge waits for
     their board are asked to confirm it. Returns how many campaigns were reminded."""
     now = now or timezone.now()
-    due = Campaign.objects.filter(
+    due = Campaign.objects.filter(_reminder_due(now))
+    return sum(remind_before_deadline(campaign, now=now) for campaign in due)
+
+
+def _reminder_due(now: datetime.datetime) -> Q:
+    """Collecting campaigns not reminded yet whose deadline is less than three days away."""
+    return Q(
         status=CampaignStatus.COLLECTING,
         reminder_sent_at=None,
         deadline__gt=now,
         deadline__lte=now + REMIND_BEFORE,
     )
-    return sum(remind_before_deadline(campaign, now=now) for campaign in due)
 
 
 def remind_before_deadline(campaign: Campaign, *, now: datetime.datetime | None = None) -> bool:
@@ -511,13 +519,9 @@ def remind_before_deadline(campaign: Campaign, *, now: datetime.datetime | None 
     now = now or timezone.now()
     with transaction.atomic():
         # Claimed with a conditional update, so two runs never remind twice.
-        claimed = Campaign.objects.filter(
-            pk=campaign.pk,
-            status=CampaignStatus.COLLECTING,
-            reminder_sent_at=None,
-            deadline__gt=now,
-            deadline__lte=now + REMIND_BEFORE,
-        ).update(reminder_sent_at=now)
+        claimed = Campaign.objects.filter(_reminder_due(now), pk=campaign.pk).update(
+            reminder_sent_at=now
+        )
         if not claimed:
             return False
         campaign = Campaign.objects.with_details().get(pk=campaign.pk)
