@@ -2,9 +2,7 @@
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.http import HttpRequest
-from django.utils.translation import get_language
 from ninja import Field, Router, Schema, Status
 
 from komunigi.funding import split
@@ -86,7 +84,7 @@ def simulate(request: HttpRequest, payload: SimulationIn):
             overhead_rate=parse_decimal(payload.overhead_rate, "overhead_rate"),
         )
     except split.SplitError as error:
-        message = explain(error, settings.KOMUNIGI_CURRENCY, get_language())
+        message = explain(error)
         return Status(422, {"detail": f"{error.field}: {message}", "field": error.field})
     return {
         "to_raise": _money(result.to_raise),

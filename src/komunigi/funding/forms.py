@@ -36,11 +36,7 @@ class DecimalTextField(forms.CharField):
         try:
             return parse_decimal(text, "")
         except split.SplitError as error:
-            raise forms.ValidationError(refusal(error)) from None
-
-
-def refusal(error: split.SplitError) -> str:
-    return explain(error, settings.KOMUNIGI_CURRENCY, get_language())
+            raise forms.ValidationError(explain(error)) from None
 
 
 class AmountField(DecimalTextField):
@@ -52,7 +48,7 @@ class AmountField(DecimalTextField):
             try:
                 split.check_amount(amount, "")
             except split.SplitError as error:
-                raise forms.ValidationError(refusal(error)) from None
+                raise forms.ValidationError(explain(error)) from None
         return amount
 
 
@@ -145,17 +141,17 @@ def simulate(form: SimulatorForm, participants: forms.BaseFormSet) -> split.Spli
 def _add_error(form: SimulatorForm, rows: list[forms.Form], error: split.SplitError) -> None:
     if error.field.startswith("participants["):
         index, name = error.field.removeprefix("participants[").split("].")
-        rows[int(index)].add_error("name" if name == "key" else name, refusal(error))
+        rows[int(index)].add_error("name" if name == "key" else name, explain(error))
     elif error.field == "participants":
-        form.add_error(None, refusal(error))
+        form.add_error(None, explain(error))
     elif error.field == "overhead_rate":
         # The page asks for a percentage: word the engine's rate limits in percent.
         if error.code == split.TOO_PRECISE:
-            form.add_error("overhead", refusal(split.SplitError(error.code, "", places=2)))
+            form.add_error("overhead", explain(split.SplitError(error.code, "", places=2)))
         else:
             form.add_error("overhead", _("From 0 to less than 100."))
     else:
-        form.add_error(error.field, refusal(error))
+        form.add_error(error.field, explain(error))
 
 
 class OpenCampaignForm(forms.Form):

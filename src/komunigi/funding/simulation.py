@@ -4,6 +4,8 @@ The engine (`komunigi.funding.split`) knows no language: this module words its r
 
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from komunigi.funding import split
@@ -26,8 +28,10 @@ def parse_decimal(value: str | None, field: str, *, default: Decimal | None = No
     return number
 
 
-def explain(error: split.SplitError, currency: str, language: str) -> str:
-    """The engine's refusal in the reader's words (without the field: callers name it)."""
+def explain(error: split.SplitError) -> str:
+    """The engine's refusal in the reader's words, amounts in the instance's currency (without
+    the field: callers name it)."""
+    currency, language = settings.KOMUNIGI_CURRENCY, get_language() or settings.LANGUAGE_CODE
     params = dict(error.params)
     for name in ("largest", "contributions", "total"):
         if name in params:

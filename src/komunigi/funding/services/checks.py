@@ -3,10 +3,8 @@
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from komunigi.community.models import VOTING_ROLES, Organisation, User
@@ -20,10 +18,7 @@ def check_amount(amount: Decimal, field: str = "amount") -> None:
     try:
         split.check_amount(amount, field)
     except split.SplitError as error:
-        raise DomainError(
-            explain(error, settings.KOMUNIGI_CURRENCY, get_language() or settings.LANGUAGE_CODE),
-            code=error.code,
-        ) from None
+        raise DomainError(explain(error), code=error.code) from None
 
 
 def check_payment(actor: User, amount: Decimal) -> None:
