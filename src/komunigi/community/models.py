@@ -142,6 +142,10 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
     def members(self) -> "OrganisationQuerySet":
         return self.filter(status=OrganisationStatus.MEMBER)
 
+    def member_supermarkets(self) -> "OrganisationQuerySet":
+        """The supermarkets that are members: they vote, pledge and share costs."""
+        return self.members().filter(kind=OrganisationKind.SUPERMARKET)
+
     def visible_to(self, user: Any) -> "OrganisationQuerySet":
         return self.filter(status__in=visible_statuses(user))
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from komunigi.community.models import Organisation, OrganisationKind
+from komunigi.community.models import Organisation
 from komunigi.dates import instance_today
 from komunigi.errors import DomainError
 from komunigi.formfields import narrowed
@@ -264,12 +264,7 @@ def _campaign_context(request: HttpRequest, campaign: Campaign, **bound: Any) ->
 
 def _possible_late_joiners(campaign: Campaign) -> Any:
     sharing = services.borne_shares(campaign)
-    return (
-        Organisation.objects.members()
-        .filter(kind=OrganisationKind.SUPERMARKET)
-        .exclude(pk__in=sharing)
-        .order_by("name")
-    )
+    return Organisation.objects.member_supermarkets().exclude(pk__in=sharing).order_by("name")
 
 
 @login_required
@@ -655,7 +650,7 @@ def _with_costs(sponsorships: list[Sponsorship]) -> list[tuple[Sponsorship, Deci
 
 
 def _sponsorable() -> Any:
-    return Organisation.objects.members().filter(kind=OrganisationKind.SUPERMARKET).order_by("name")
+    return Organisation.objects.member_supermarkets().order_by("name")
 
 
 @login_required

@@ -132,9 +132,7 @@ def remove_attendance(attendance: Attendance, *, actor: User) -> None:
 
 
 def member_supermarket_count() -> int:
-    return Organisation.objects.filter(
-        kind=OrganisationKind.SUPERMARKET, status=OrganisationStatus.MEMBER
-    ).count()
+    return Organisation.objects.member_supermarkets().count()
 
 
 def quorum_base(meeting: Meeting) -> int:

@@ -15,7 +15,6 @@ from komunigi.community.models import (
     Membership,
     Organisation,
     OrganisationKind,
-    OrganisationStatus,
     User,
 )
 from komunigi.formfields import QuickSelect, narrowed
@@ -28,9 +27,7 @@ if TYPE_CHECKING:
 
 
 def member_supermarkets() -> Any:
-    return Organisation.objects.filter(
-        kind=OrganisationKind.SUPERMARKET, status=OrganisationStatus.MEMBER
-    ).order_by("name")
+    return Organisation.objects.member_supermarkets().order_by("name")
 
 
 class MeetingForm(forms.ModelForm):

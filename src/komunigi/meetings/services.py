@@ -14,8 +14,6 @@ from django.utils.translation import gettext as _
 from komunigi.audit.services import log_action
 from komunigi.community.models import (
     Organisation,
-    OrganisationKind,
-    OrganisationStatus,
     Role,
     User,
 )
@@ -125,9 +123,9 @@ def invitees(meeting: Meeting) -> list[tuple[User, Organisation | None]]:
     if meeting.kind == MeetingKind.CORE:
         return [(u, None) for u in User.objects.filter(is_facilitator=True, is_active=True)]
     people: list[tuple[User, Organisation | None]] = []
-    for supermarket in Organisation.objects.filter(
-        kind=OrganisationKind.SUPERMARKET, status=OrganisationStatus.MEMBER
-    ).prefetch_related("memberships__user"):
+    for supermarket in Organisation.objects.member_supermarkets().prefetch_related(
+        "memberships__user"
+    ):
         for membership in supermarket.memberships.all():
             if (
                 membership.role in (Role.REPRESENTATIVE, Role.SUBSTITUTE)

@@ -370,7 +370,7 @@ def _closed_round(facilitator: User, organisations: dict[str, Organisation]) -> 
         deadline=timezone.now() - datetime.timedelta(days=20),
         opened_by=facilitator,
         status=RoundStatus.OPEN,
-        electorate=rounds.member_supermarkets().count(),
+        electorate=Organisation.objects.member_supermarkets().count(),
     )
     priority_round.candidates.set(candidates)
     for slug, ranking in ROUND_BALLOTS.items():

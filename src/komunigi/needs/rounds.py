@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from komunigi.audit.services import log_action
-from komunigi.community.models import Organisation, OrganisationKind, User
+from komunigi.community.models import Organisation, User
 from komunigi.errors import DomainError, require
 from komunigi.needs import lifecycle, permissions, roadmap_version, schulze
 from komunigi.needs.models import Ballot, Need, PriorityRound, RoundStatus
@@ -41,7 +41,7 @@ def open_round(
             title=title.strip(),
             deadline=deadline,
             opened_by=actor,
-            electorate=member_supermarkets().count(),
+            electorate=Organisation.objects.member_supermarkets().count(),
         )
         priority_round.candidates.set(candidates)
         log_action(
@@ -52,10 +52,6 @@ def open_round(
         )
         transaction.on_commit(lambda: _schedule_close(priority_round))
     return priority_round
-
-
-def member_supermarkets() -> Any:
-    return Organisation.objects.members().filter(kind=OrganisationKind.SUPERMARKET)
 
 
 def _schedule_close(priority_round: PriorityRound) -> None:

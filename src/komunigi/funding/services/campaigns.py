@@ -31,7 +31,7 @@ from komunigi.funding.models import (
     SplitRule,
     TransactionKind,
 )
-from komunigi.funding.services.checks import check_amount, member_supermarkets, voices
+from komunigi.funding.services.checks import check_amount, voices
 from komunigi.funding.services.sponsorships import apply_sponsorships
 from komunigi.needs import lifecycle
 from komunigi.needs import services as needs_services
@@ -95,7 +95,7 @@ def open_campaign(
             campaign,
             {"quote": quote.pk, "community_contribution": str(community_contribution)},
         )
-        for person in voices(member_supermarkets()):
+        for person in voices(Organisation.objects.member_supermarkets()):
             emails.send_campaign_opened(campaign, person)
         transaction.on_commit(lambda: _schedule(campaign))
     return campaign
@@ -526,7 +526,9 @@ def remind_before_deadline(campaign: Campaign, *, now: datetime.datetime | None 
             return False
         campaign = Campaign.objects.with_details().get(pk=campaign.pk)
         pledges = {p.organisation_id: p for p in campaign.pledges.select_related("organisation")}
-        interested = member_supermarkets().filter(interests__need=campaign.need_id)
+        interested = Organisation.objects.member_supermarkets().filter(
+            interests__need=campaign.need_id
+        )
         for supermarket in interested.exclude(pk__in=pledges):
             for person in voices([supermarket]):
                 emails.send_campaign_reminder(campaign, person, supermarket)

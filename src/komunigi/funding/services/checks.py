@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from komunigi.community.models import VOTING_ROLES, Organisation, User
+from komunigi.community.models import VOTING_ROLES, User
 from komunigi.errors import DomainError
 from komunigi.funding import permissions, split
 from komunigi.funding.simulation import explain
@@ -37,7 +37,3 @@ def voices(supermarkets: Any) -> QuerySet[User]:
         memberships__organisation__in=supermarkets,
         memberships__role__in=VOTING_ROLES,
     ).distinct()
-
-
-def member_supermarkets() -> QuerySet[Organisation]:
-    return Organisation.objects.members().filter(kind="supermarket")
