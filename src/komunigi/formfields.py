@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.forms.utils import flatatt
 from django.utils.formats import get_format
 from django.utils.html import conditional_escape, escape, format_html
@@ -42,6 +43,15 @@ class DecimalAmountField(forms.DecimalField):
         if isinstance(value, str):
             value = strip_thousands(value)
         return super().to_python(value)
+
+
+def primary_key(value: Any) -> int | None:
+    """A primary key from a form's value or a query parameter (an object, a number, or text
+    typed by anybody); ``None`` unless it is one."""
+    if isinstance(value, models.Model):
+        return value.pk
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) < 18 else None
 
 
 # A select offers at most this many choices; above, people narrow it by typing a name.

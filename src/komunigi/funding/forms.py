@@ -3,12 +3,12 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.db import models
 from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from komunigi.community.models import Organisation
+from komunigi.formfields import primary_key
 from komunigi.funding import split
 from komunigi.funding.models import ExpenseCategory, Fee, FeeTier, SplitRule, TransactionKind
 from komunigi.funding.simulation import explain, parse_decimal
@@ -330,15 +330,7 @@ class FeeTierForm(forms.Form):
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
-        self.chosen = organisations.filter(pk=_pk(self["organisation"].value())).first()
-
-
-def _pk(value: Any) -> int | None:
-    """A primary key from a form's value (an object, a number, or text typed by anybody)."""
-    if isinstance(value, models.Model):
-        return value.pk
-    text = str(value or "")
-    return int(text) if text.isdigit() and len(text) < 18 else None
+        self.chosen = organisations.filter(pk=primary_key(self["organisation"].value())).first()
 
 
 class FundEntryForm(BankTransferForm):
@@ -367,7 +359,7 @@ class FeePaymentForm(BankTransferForm):
         super().__init__(*args, **kwargs)
         self.fields["fee"].queryset = fees  # type: ignore[attr-defined]
         # The fee the form is about, named on the page (None when the one sent is unknown).
-        self.chosen = fees.filter(pk=_pk(self["fee"].value())).first()
+        self.chosen = fees.filter(pk=primary_key(self["fee"].value())).first()
 
 
 class RefundForm(BankTransferForm):

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from komunigi.community.models import Organisation
 from komunigi.dates import instance_today
 from komunigi.errors import DomainError
-from komunigi.formfields import narrowed
+from komunigi.formfields import narrowed, primary_key
 from komunigi.funding import budget, fees, ledger, permissions, services, split, statements
 from komunigi.funding.forms import (
     CancelCampaignForm,
@@ -756,7 +756,7 @@ def fees_page(request: HttpRequest, **bound: Any) -> HttpResponse:
 
 def _fee_payment_form(request: HttpRequest, year: int) -> FeePaymentForm | None:
     """The payment form of the fee a row's "Record a payment" link chose, if any."""
-    number = _number(request.GET.get("pay"))
+    number = primary_key(request.GET.get("pay"))
     if number is None:
         return None
     chosen = Fee.objects.filter(pk=number, year=year, cancelled_at=None).select_related(
@@ -770,7 +770,7 @@ def _fee_payment_form(request: HttpRequest, year: int) -> FeePaymentForm | None:
 
 def _fee_tier_form(request: HttpRequest) -> FeeTierForm | None:
     """The tier form of the organisation a row's "Change its tier" link chose, if any."""
-    number = _number(request.GET.get("tier"))
+    number = primary_key(request.GET.get("tier"))
     if number is None:
         return None
     chosen = _fee_payers().filter(pk=number)
@@ -778,10 +778,6 @@ def _fee_tier_form(request: HttpRequest) -> FeeTierForm | None:
     if organisation is None:
         return None
     return FeeTierForm(organisations=chosen, initial={"organisation": organisation})
-
-
-def _number(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() and len(raw) < 18 else None
 
 
 @login_required

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from komunigi.community.models import Organisation, OrganisationKind, User
 from komunigi.errors import DomainError
-from komunigi.formfields import narrowed
+from komunigi.formfields import narrowed, primary_key
 from komunigi.http import AuthenticatedHttpRequest
 from komunigi.meetings import attendance, decisions, feeds, permissions, services
 from komunigi.meetings.forms import (
@@ -527,12 +527,8 @@ def minutes_page(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         actor = cast(User, request.user)  # a facilitator, so a person: nobody anonymous
         if "approve" in request.POST:
-            chosen = request.POST.get("approved_at", "")
-            at = (
-                _later_meetings(meeting).filter(pk=int(chosen)).first()
-                if chosen.isdigit()
-                else None
-            )
+            chosen = primary_key(request.POST.get("approved_at"))
+            at = _later_meetings(meeting).filter(pk=chosen).first() if chosen else None
             return _act(
                 request,
                 meeting,
