@@ -4,7 +4,13 @@ from typing import Any
 
 from komunigi.community.models import Organisation
 from komunigi.meetings import decisions, permissions
-from komunigi.meetings.models import Decision, DecisionBallot, DecisionStatus, Invitation
+from komunigi.meetings.models import (
+    Decision,
+    DecisionBallot,
+    DecisionStatus,
+    Invitation,
+    MeetingStatus,
+)
 
 
 def votes_awaiting(user: Any) -> list[tuple[Organisation, Decision]]:
@@ -30,19 +36,15 @@ def votes_awaiting(user: Any) -> list[tuple[Organisation, Decision]]:
                 permissions.supermarkets_user_votes_for(user, meeting),
             )
         present, voting_for = by_meeting[meeting.pk]
-        for supermarket in voting_for:
-            if (decision.pk, supermarket.pk) in cast:
-                continue
-            here = supermarket.pk in present
-            if not decisions.why_not_voting(decision, supermarket, present=here):
-                waiting.append((supermarket, decision))
+        can = decisions.voting_state(decision, voting_for, present).can
+        waiting += [(s, decision) for s in can if (decision.pk, s.pk) not in cast]
     return waiting
 
 
 def invitations_to_answer(user: Any) -> list[Invitation]:
     """Meetings ahead this person is invited to and has not answered."""
     return list(
-        Invitation.objects.filter(user=user, reply="", meeting__status="planned")
+        Invitation.objects.filter(user=user, reply="", meeting__status=MeetingStatus.PLANNED)
         .select_related("meeting", "organisation")
         .order_by("meeting__starts_at")
     )

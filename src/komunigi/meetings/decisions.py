@@ -2,6 +2,7 @@
 what the outcome does to the need decided on."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import formats, timezone
@@ -127,6 +128,32 @@ def why_not_voting(
             )
         }
     return ""
+
+
+@dataclass(frozen=True)
+class VotingState:
+    """For one open decision: the supermarkets a person may vote for now (``online``: from
+    afar, until the decision's online deadline), and why the others may not."""
+
+    can: list[Organisation]
+    cannot: list[tuple[Organisation, str]]
+    online: bool
+
+
+def voting_state(
+    decision: Decision, voting_for: list[Organisation], present: set[int]
+) -> VotingState:
+    """`why_not_voting` for each supermarket a person votes for; ``present``: the ids of the
+    organisations in the room."""
+    can, cannot = [], []
+    for supermarket in voting_for:
+        here = supermarket.pk in present
+        refusal = why_not_voting(decision, supermarket, present=here)
+        if refusal:
+            cannot.append((supermarket, refusal))
+        else:
+            can.append(supermarket)
+    return VotingState(can, cannot, online=any(o.pk not in present for o in can))
 
 
 def cast_ballot(

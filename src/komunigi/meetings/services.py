@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from komunigi.audit.services import log_action
 from komunigi.community.models import (
+    VOTING_ROLES,
     Organisation,
-    Role,
     User,
 )
 from komunigi.errors import DomainError, require
@@ -127,10 +127,7 @@ def invitees(meeting: Meeting) -> list[tuple[User, Organisation | None]]:
         "memberships__user"
     ):
         for membership in supermarket.memberships.all():
-            if (
-                membership.role in (Role.REPRESENTATIVE, Role.SUBSTITUTE)
-                and membership.user.is_active
-            ):
+            if membership.role in VOTING_ROLES and membership.user.is_active:
                 people.append((membership.user, supermarket))
     return people
 

@@ -1,5 +1,4 @@
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib import messages
@@ -165,7 +164,7 @@ def _context(
         "ballots": ballots,
         "attendances": attendances,
         "voting": {
-            item.decision.pk: _voting_state(item.decision, voting_for, present)
+            item.decision.pk: decisions.voting_state(item.decision, voting_for, present)
             for item in items
             if item.is_decision and item.decision.status == DecisionStatus.OPEN
         },
@@ -212,30 +211,6 @@ def _context(
         )
     context.update(bound)
     return context
-
-
-@dataclass(frozen=True)
-class VotingState:
-    """For one open decision: the supermarkets this person may vote for now (``online``: from
-    afar, until the decision's online deadline), and why the others may not."""
-
-    can: list[Organisation]
-    cannot: list[tuple[Organisation, str]]
-    online: bool
-
-
-def _voting_state(
-    decision: Decision, voting_for: list[Organisation], present: set[int]
-) -> VotingState:
-    can, cannot = [], []
-    for supermarket in voting_for:
-        here = supermarket.pk in present
-        refusal = decisions.why_not_voting(decision, supermarket, present=here)
-        if refusal:
-            cannot.append((supermarket, refusal))
-        else:
-            can.append(supermarket)
-    return VotingState(can, cannot, online=any(o.pk not in present for o in can))
 
 
 def _act(
