@@ -7,7 +7,7 @@ from typing import Any
 from django.utils import timezone
 
 from komunigi.community.models import Organisation
-from komunigi.funding import permissions
+from komunigi.funding import ledger, permissions
 from komunigi.funding.models import AccountKind, Campaign, CampaignStatus, LedgerLine, Pledge
 from komunigi.needs.permissions import organisations_proposing_for
 
@@ -67,11 +67,9 @@ def balances(user: Any) -> list[Balance]:
     """Each organisation of this person that owes something or is owed a credit, as its
     statement says; those at zero are left out."""
     organisations = list(organisations_proposing_for(user))
-    totals: dict[int, Decimal] = {}
     lines = LedgerLine.objects.filter(
         account__organisation__in=organisations,
         account__kind__in=[AccountKind.ORGANISATION, AccountKind.PROVIDER],
-    ).values_list("account__organisation_id", "amount")
-    for organisation_id, amount in lines:  # in Python: SQLite sums decimals as floats
-        totals[organisation_id] = totals.get(organisation_id, ZERO) + amount
+    )
+    totals = ledger.totals_by(lines, "account__organisation_id")
     return [Balance(o, totals[o.pk]) for o in organisations if totals.get(o.pk, ZERO) != 0]

@@ -167,12 +167,11 @@ def rows_for(fees: list[Fee]) -> list[FeeRow]:
     """These fees with what was paid of each, in one query. A payment counts for the
     organisation's fee of its year, also one made before the fee was re-issued; reversed
     payments are deducted; the reversal of a cancelled fee is no payment."""
-    paid: dict[tuple[int, int], Decimal] = {}
-    for organisation_id, year, amount in _payments(
+    payments = _payments(
         transaction__fee__year__in={f.year for f in fees},
         transaction__fee__organisation__in=[f.organisation_id for f in fees],
-    ).values_list("account__organisation_id", "transaction__fee__year", "amount"):
-        paid[organisation_id, year] = paid.get((organisation_id, year), ZERO) + amount
+    )
+    paid = ledger.totals_by(payments, "account__organisation_id", "transaction__fee__year")
     return [FeeRow(fee, paid.get((fee.organisation_id, fee.year), ZERO)) for fee in fees]
 
 

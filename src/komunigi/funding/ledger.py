@@ -111,6 +111,17 @@ def total(lines: models.QuerySet[LedgerLine]) -> Decimal:
     return from_cents(summed)
 
 
+def totals_by(lines: models.QuerySet[LedgerLine], *fields: str) -> dict[Any, Decimal]:
+    """The sum of these lines for each value of ``fields`` (a tuple of values for several),
+    counted by the database: one query, a row per value."""
+
+    def key(row: dict[str, Any]) -> Any:
+        return tuple(row[f] for f in fields) if len(fields) > 1 else row[fields[0]]
+
+    rows = lines.values(*fields).annotate(cents=cents()).order_by()
+    return {key(row): from_cents(row["cents"]) for row in rows}
+
+
 def from_cents(summed: Decimal | float | None) -> Decimal:
     """A database's sum of cents (exact on PostgreSQL, a float holding a whole number on
     SQLite, or None for no line) as money."""

@@ -116,16 +116,10 @@ def campaign_shares(campaign: Campaign) -> list[ShareRow]:
     provider's CSV and the history all read it here."""
     borne = borne_by_campaign([campaign]).get(campaign.pk, {})
     late = set(campaign.late_joiners.values_list("organisation_id", flat=True))
-    paid: dict[int, Decimal] = {}
-    lines = (
-        LedgerLine.objects.filter(
-            transaction__campaign=campaign, account__kind=AccountKind.ORGANISATION
-        )
-        .exclude(transaction__kind__in=[*BORNE_KINDS, TransactionKind.LATE_JOINER_PREMIUM])
-        .values_list("account__organisation_id", "amount")
-    )
-    for organisation_id, amount in lines:
-        paid[organisation_id] = paid.get(organisation_id, ZERO) + amount
+    lines = LedgerLine.objects.filter(
+        transaction__campaign=campaign, account__kind=AccountKind.ORGANISATION
+    ).exclude(transaction__kind__in=[*BORNE_KINDS, TransactionKind.LATE_JOINER_PREMIUM])
+    paid = ledger.totals_by(lines, "account__organisation_id")
     return [
         ShareRow(organisation, share, paid.get(organisation.pk, ZERO), organisation.pk in late)
         for organisation, share in sorted(borne.items(), key=lambda item: item[0].name)

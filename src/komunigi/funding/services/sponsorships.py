@@ -135,10 +135,8 @@ def apply_sponsorships(
 
 def sponsorship_costs(sponsorships: list[Sponsorship]) -> dict[int, Decimal]:
     """What each sponsorship has cost the fund so far, by sponsorship id (one query)."""
-    costs: dict[int, Decimal] = {s.pk: Decimal("0.00") for s in sponsorships}
     lines = LedgerLine.objects.filter(
         transaction__sponsorship__in=sponsorships, account__kind=AccountKind.FUND
-    ).values_list("transaction__sponsorship_id", "amount")
-    for sponsorship_id, amount in lines:
-        costs[sponsorship_id] -= amount
-    return costs
+    )
+    paid_by_fund = ledger.totals_by(lines, "transaction__sponsorship_id")
+    return {s.pk: Decimal("0.00") - paid_by_fund.get(s.pk, Decimal("0.00")) for s in sponsorships}
