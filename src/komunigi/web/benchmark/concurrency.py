@@ -114,7 +114,7 @@ def run(*, report: Callable[[str], None], port: int = 8765) -> Result:
 def _stage() -> tuple[Decision, Campaign]:
     """A meeting in session with every supermarket present and a decision open; a campaign
     collecting pledges."""
-    supermarkets = list(Organisation.objects.members().filter(kind=OrganisationKind.SUPERMARKET))
+    supermarkets = list(Organisation.objects.member_supermarkets())
     meeting = Meeting.objects.create(
         kind=MeetingKind.USERS,
         title="Benchmark meeting",

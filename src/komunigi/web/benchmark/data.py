@@ -156,9 +156,7 @@ def _people(organisations: list[Organisation]) -> list[User]:
 
 
 def _supermarkets() -> list[Organisation]:
-    return list(
-        Organisation.objects.members().filter(kind=OrganisationKind.SUPERMARKET).order_by("pk")
-    )
+    return list(Organisation.objects.member_supermarkets().order_by("pk"))
 
 
 def _representatives() -> dict[int, int]:
