@@ -119,6 +119,35 @@ def test_in_a_large_community_attendance_is_narrowed_by_a_name(
     assert options(found, "organisation") == [f"Coop 1{n}" for n in range(10)]
 
 
+def test_in_a_large_community_the_proxy_and_the_rooms_voter_are_found_by_a_name(
+    facilitator: User, supermarkets: dict
+) -> None:
+    from komunigi.formfields import CHOICES_SHOWN
+
+    for number in range(CHOICES_SHOWN):
+        coop = OrganisationFactory(name=f"Coop {number:02}", slug=f"coop-{number:02}")
+        rep = MembershipFactory(organisation=coop, role=Role.REPRESENTATIVE).user
+        supermarkets[coop.slug] = (coop, rep)
+    planned = plan(facilitator)
+    services.send_invitations(planned, actor=facilitator)
+    invited = logged_in(supermarkets["nid"][1])
+
+    html = invited.get(f"/en/meetings/{planned.pk}/?proxy_find=coop 1").content.decode()
+    assert 'action="#reply"' in html
+    assert '<label for="narrow-proxy_find">' in html
+    assert options(html, "proxy_to") == [f"Coop 1{n}" for n in range(10)]
+
+    meeting = in_session(facilitator, supermarkets, present=list(supermarkets))
+    decision = need_decision(meeting, facilitator)
+    decisions.open_decision(decision, actor=facilitator)
+    html = logged_in(facilitator).get(f"/en/meetings/{meeting.pk}/?room=coop 2").content.decode()
+    assert f'action="#item-{decision.item.pk}"' in html
+    assert f'<label for="narrow-room{decision.pk}">' in html
+    room = re.search(rf'<select id="room-org-{decision.pk}"[^>]*>(.*?)</select>', html, re.S)
+    assert room is not None
+    assert re.findall(r">([^<]+)</option>", room.group(1)) == [f"Coop 2{n}" for n in range(10)]
+
+
 def test_an_absent_representative_sees_why_they_cannot_vote_and_no_form(
     facilitator: User, supermarkets: dict
 ) -> None:
