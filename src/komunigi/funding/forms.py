@@ -11,6 +11,7 @@ from komunigi.community.models import Organisation
 from komunigi.formfields import primary_key
 from komunigi.funding import split
 from komunigi.funding.models import ExpenseCategory, Fee, FeeTier, SplitRule, TransactionKind
+from komunigi.funding.services.sponsorships import is_valid_percentage
 from komunigi.funding.simulation import explain, parse_decimal
 from komunigi.money import format_money
 from komunigi.needs.models import Need, Quote
@@ -307,7 +308,7 @@ class SponsorshipForm(forms.Form):
 
     def clean_percentage(self) -> Decimal:
         percentage = self.cleaned_data["percentage"]
-        if not 0 < percentage <= 100 or percentage != percentage.quantize(Decimal("0.01")):
+        if not is_valid_percentage(percentage):
             raise forms.ValidationError(_("Above 0 and at most 100, with at most 2 decimals."))
         return percentage
 

@@ -20,7 +20,7 @@ from komunigi.funding.models import (
     Sponsorship,
     TransactionKind,
 )
-from komunigi.money import to_cents
+from komunigi.money import CENT, to_cents
 
 
 def grant_sponsorship(
@@ -38,7 +38,7 @@ def grant_sponsorship(
         raise PermissionDenied
     if organisation.kind != OrganisationKind.SUPERMARKET:
         raise DomainError(_("Only a supermarket pays shares, so only a supermarket is sponsored."))
-    if not Decimal(0) < percentage <= 100 or percentage != percentage.quantize(Decimal("0.01")):
+    if not is_valid_percentage(percentage):
         raise DomainError(_("A percentage above 0 and at most 100, with at most 2 decimals."))
     if ends_on < starts_on:
         raise DomainError(_("The sponsorship ends before it starts."))
@@ -76,6 +76,11 @@ def grant_sponsorship(
             },
         )
     return sponsorship
+
+
+def is_valid_percentage(percentage: Decimal) -> bool:
+    """A sponsorship pays above 0 and at most 100 percent of a share, to the hundredth."""
+    return Decimal(0) < percentage <= 100 and percentage == percentage.quantize(CENT)
 
 
 def end_sponsorship(sponsorship: Sponsorship, *, actor: User) -> Sponsorship:

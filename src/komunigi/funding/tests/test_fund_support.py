@@ -162,6 +162,17 @@ def test_only_facilitators_sponsor(representative: User, facilitator: User) -> N
         sponsor(provider, facilitator)
 
 
+@pytest.mark.parametrize("percentage", ["0", "-5", "100.01", "12.345"])
+def test_the_service_refuses_a_percentage_no_sponsorship_can_pay(
+    facilitator: User, percentage: str
+) -> None:
+    bees, _ = supermarket("BEES coop")
+    with pytest.raises(DomainError, match="au plus 100, avec au plus 2 décimales"):
+        sponsor(bees, facilitator, percentage)
+    assert Sponsorship.objects.count() == 0
+    assert sponsor(bees, facilitator, "100").percentage == D("100")
+
+
 def test_accepting_a_supermarkets_join_request_offers_to_sponsor_it(facilitator: User) -> None:
     join_request = JoinRequest.objects.create(
         organisation_name="Coop Nouvelle",
