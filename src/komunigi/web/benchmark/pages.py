@@ -65,7 +65,16 @@ NEED = "a need's text in Markdown, its interests, quotes, comments and history; 
 ROUND = "a round's result: the pairwise matrix of its candidates and its ballots; measured 7.1×"
 MEETING = "a meeting's agenda, decisions and a page of its attendance; measured 2.2×"
 CAMPAIGN = "a page of pledges with both splits, the campaign's facts and its forms; measured 4.7×"
+# Held to the empty view (TRIVIAL_BUDGET) rather than to the 50-row page.
+HEALTH = (
+    "the one round trip to the database that is the check itself: over TCP to PostgreSQL it "
+    "takes as long as the whole empty view (0.3 ms); measured 1.3–1.7× on SQLite, 1.6–2.7× "
+    "on PostgreSQL"
+)
 RETRIES = 2  # a page over its budget is measured again, its best median kept
+# The empty view and what is held to it answer in under a millisecond, where ten requests'
+# median is mostly the machine's noise: they are measured with at least this many.
+TRIVIAL_REPEAT = 200
 
 
 def floor(request: HttpRequest) -> HttpResponse:
@@ -133,7 +142,7 @@ def pages() -> list[Page]:
         Page("split simulator", "/co-financing/simulator/", budget=3.5, reason=FORM),
         Page("budget", "/co-financing/budget/", budget=8.0, reason=BUDGET),
         Page("co-financing history", "/co-financing/history/", budget=7.5, reason=HISTORY),
-        Page("health", "/healthz", budget=TRIVIAL_BUDGET, against="floor"),
+        Page("health", "/healthz", budget=3.6, reason=HEALTH, against="floor"),
         Page("API organisations", "/api/v1/organisations", budget=3.5, reason=API_100),
         Page("API organisation", "/api/v1/organisations/bees-coop"),
         Page("API needs", "/api/v1/needs", budget=5.5, reason=API_100),
@@ -222,9 +231,10 @@ def run(*, repeat: int, report: Callable[[str], None]) -> tuple[list[Measure], l
     with override_settings(ROOT_URLCONF=__name__, DEBUG=False):
         for client in by_persona.values():
             client.get("/")  # warm caches (templates, translations) before timing
+        trivial = max(repeat, TRIVIAL_REPEAT)
         floors = {
             "floor": measure(
-                by_persona["visitor"], Page("floor (empty view)", "/__floor__"), repeat
+                by_persona["visitor"], Page("floor (empty view)", "/__floor__"), trivial
             ),
             "floor50": measure(
                 by_persona["visitor"], Page("floor (50 rows)", "/__floor50__"), repeat
@@ -232,11 +242,12 @@ def run(*, repeat: int, report: Callable[[str], None]) -> tuple[list[Measure], l
         }
         measured = []
         for page in pages():
-            result = measure(by_persona[page.persona], page, repeat)
+            times = trivial if page.against == "floor" else repeat
+            result = measure(by_persona[page.persona], page, times)
             for _again in range(RETRIES):  # a machine's hiccup is not the page's cost
                 if result.median_ms / floors[page.against].median_ms <= page.budget:
                     break
-                result = min(result, measure(by_persona[page.persona], page, repeat), key=_median)
+                result = min(result, measure(by_persona[page.persona], page, times), key=_median)
             ratio = result.median_ms / floors[page.against].median_ms
             measured.append(Measure(page, result.median_ms, result.p95_ms, result.queries, ratio))
     report(f"{'page':40} {'median ms':>9} {'p95 ms':>7} {'× 50 rows':>9} {'× empty':>8} "
