@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.text import Truncator
 
 from komunigi.notifications.models import OutboxMessage
-from komunigi.notifications.outbox import queue_email
+from komunigi.notifications.outbox import Envelope, queue_email
 
 # A CharField always has a max_length; the stubs type any field's as optional.
 SUBJECT_MAX_LENGTH = cast(int, OutboxMessage._meta.get_field("subject").max_length)
@@ -38,11 +38,13 @@ def send_templated_email(
     sensitive: bool = False,
     calendar: str = "",
     calendar_method: str = "",
+    envelope: Envelope | None = None,
 ) -> OutboxMessage:
     """Queue the ``kind`` e-mail to ``to``; links inside point to pages in ``language``.
 
     ``sensitive``: the e-mail holds a one-time link; its text is removed once it is sent.
     ``calendar``: an iCalendar text sent along as ``invite.ics``, with its ``calendar_method``.
+    ``envelope``: threading, sender and list headers (see ``outbox.Envelope``).
     """
     with translation.override(language):
         context = {
@@ -64,4 +66,5 @@ def send_templated_email(
         sensitive=sensitive,
         calendar=calendar,
         calendar_method=calendar_method,
+        envelope=envelope,
     )

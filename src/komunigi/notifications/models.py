@@ -24,6 +24,18 @@ class OutboxMessage(models.Model):
     # its METHOD is repeated in the attachment's Content-Type, where mail clients look for it.
     calendar = models.TextField(_("calendar attachment"), blank=True)
     calendar_method = models.CharField(_("calendar method"), max_length=10, blank=True)
+    # Fixed when the message is queued: a retry after a dropped connection is recognisably
+    # the same message, and replies can refer to it.
+    message_id = models.CharField(_("Message-ID"), max_length=250, unique=True)
+    in_reply_to = models.CharField(_("in reply to"), max_length=250, blank=True)
+    references = models.TextField(_("references"), blank=True)
+    reply_to = models.CharField(_("reply to"), max_length=250, blank=True)
+    # The sender shown to the recipient: "Claire (BEES coop) via Komunigi"; the address stays
+    # the instance's own (``from_address``, or DEFAULT_FROM_EMAIL's) so that DMARC passes.
+    from_name = models.CharField(_("sender's name"), max_length=200, blank=True)
+    from_address = models.EmailField(_("sender's address"), blank=True)
+    # Further headers: List-Id, List-Unsubscribe, List-Unsubscribe-Post, Precedence …
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # The sender claims a message by setting claimed_at with a conditional update, so two
     # workers never send the same message; sent_at is set once the SMTP server accepted it.
@@ -43,3 +55,20 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.to}"
+
+
+class OutboxAttachment(models.Model):
+    message = models.ForeignKey(
+        OutboxMessage, on_delete=models.CASCADE, related_name="attachments"
+    )
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    content = models.BinaryField(_("content"))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -2,7 +2,11 @@
 
 import enum
 import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.headerregistry import Address
+from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -10,7 +14,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from komunigi.notifications.models import OutboxMessage
+from komunigi.notifications.models import OutboxAttachment, OutboxMessage
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +36,46 @@ def retry_delay(attempts: int) -> timedelta:
 
 REDACTED = "[This e-mail held a one-time link: its text was removed once sent.]"
 
+# Bulk mail (newsletters, digests, list posts) says so, so that autoresponders stay quiet.
+BULK_HEADERS = {"Precedence": "bulk"}
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """How a message is addressed beyond its recipient: threading, sender and list headers.
+
+    ``from_name``: the display name ("Claire (BEES coop) via Komunigi"); the address stays
+    ``from_address`` or DEFAULT_FROM_EMAIL's, never a member's own (DMARC).
+    ``headers``: further headers (``List-Id``, ``List-Unsubscribe`` …); ``Auto-Submitted``
+    defaults to ``auto-generated``.
+    """
+
+    message_id: str = ""
+    in_reply_to: str = ""
+    references: Sequence[str] = ()
+    reply_to: str = ""
+    from_name: str = ""
+    from_address: str = ""
+    headers: Mapping[str, str] | None = None
+    attachments: Sequence[Attachment] = ()
+
+
+def new_message_id() -> str:
+    """A Message-ID in the instance's own mail domain (the sender's), made once per message."""
+    domain = default_sender_address().rpartition("@")[2] or "komunigi.localhost"
+    return make_msgid(domain=domain)
+
+
+def default_sender_address() -> str:
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+
 
 def queue_email(
     *,
@@ -44,14 +88,17 @@ def queue_email(
     sensitive: bool = False,
     calendar: str = "",
     calendar_method: str = "",
+    envelope: Envelope | None = None,
 ) -> OutboxMessage:
     """Record an e-mail and have a background task send it once the transaction commits.
 
     ``calendar``: an iCalendar text attached as ``invite.ics``, with its ``calendar_method``
-    (``REQUEST``, ``CANCEL`` or ``PUBLISH``).
+    (``REQUEST``, ``CANCEL`` or ``PUBLISH``). ``envelope``: threading, sender and list
+    headers, attachments. The Message-ID is fixed here: every attempt sends the same one.
     """
     from komunigi.notifications.tasks import deliver_outbox_message
 
+    envelope = envelope or Envelope()
     message = OutboxMessage.objects.create(
         kind=kind,
         to=to,
@@ -62,10 +109,51 @@ def queue_email(
         sensitive=sensitive,
         calendar=calendar,
         calendar_method=calendar_method,
+        message_id=envelope.message_id or new_message_id(),
+        in_reply_to=envelope.in_reply_to,
+        references=" ".join(envelope.references),
+        reply_to=envelope.reply_to,
+        from_name=envelope.from_name,
+        from_address=envelope.from_address,
+        headers=dict(envelope.headers or {}),
         next_attempt_at=timezone.now(),
+    )
+    OutboxAttachment.objects.bulk_create(
+        OutboxAttachment(
+            message=message,
+            filename=attachment.filename,
+            content_type=attachment.content_type,
+            content=attachment.content,
+        )
+        for attachment in envelope.attachments
     )
     transaction.on_commit(lambda: deliver_outbox_message.enqueue(message.pk))
     return message
+
+
+def sender(message: OutboxMessage) -> str:
+    """The From header: the instance's address, with the message's display name if it has one."""
+    default_name, default_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    address = message.from_address or default_address
+    name = message.from_name or default_name
+    if not name:
+        return address
+    username, _at, domain = address.rpartition("@")
+    return str(Address(display_name=name, username=username, domain=domain))
+
+
+def headers_of(message: OutboxMessage) -> dict[str, str]:
+    headers = {
+        "Message-ID": message.message_id,
+        "Content-Language": message.language,
+        "Auto-Submitted": "auto-generated",
+    }
+    if message.in_reply_to:
+        headers["In-Reply-To"] = message.in_reply_to
+    if message.references:
+        headers["References"] = message.references
+    headers.update(message.headers)
+    return headers
 
 
 def deliver(message_id: int) -> Delivery:
@@ -84,9 +172,10 @@ def deliver(message_id: int) -> Delivery:
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=sender(message),
         to=[message.to],
-        headers={"Content-Language": message.language, "Auto-Submitted": "auto-generated"},
+        reply_to=[message.reply_to] if message.reply_to else None,
+        headers=headers_of(message),
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
@@ -97,6 +186,8 @@ def deliver(message_id: int) -> Delivery:
         content_type = f"text/calendar; method={message.calendar_method}"
         email.attach_alternative(message.calendar, content_type)
         email.attach("invite.ics", message.calendar, content_type)
+    for attachment in message.attachments.all():
+        email.attach(attachment.filename, bytes(attachment.content), attachment.content_type)
     try:
         email.send()
     except Exception as error:  # any failure: record it, retry later

@@ -158,3 +158,62 @@ def test_an_email_is_not_queued_when_its_transaction_rolls_back(
     assert OutboxMessage.objects.count() == 0
     assert callbacks == []
     assert mail.outbox == []
+
+
+def test_a_retry_after_a_failed_delivery_sends_the_same_message_id(
+    smtp_server: SmtpServer, settings
+) -> None:
+    message = queue_one()
+    port = settings.EMAIL_PORT
+    settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = free_port(), 2  # nobody listens there
+    assert outbox.deliver(message.pk) is outbox.Delivery.FAILED
+
+    settings.EMAIL_PORT = port
+    OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
+    assert outbox.deliver_due() == (1, 0)
+
+    [received] = smtp_server.messages
+    message.refresh_from_db()
+    assert received["Message-ID"] == message.message_id
+    assert message.message_id.endswith("@komunigi.localhost>")
+
+
+def test_the_envelope_threads_names_the_sender_and_carries_list_headers_and_attachments(
+    smtp_server: SmtpServer,
+) -> None:
+    envelope = outbox.Envelope(
+        in_reply_to="<first@komunigi.localhost>",
+        references=["<root@komunigi.localhost>", "<first@komunigi.localhost>"],
+        reply_to="claire@bees.example",
+        from_name="Claire Dubois (BEES coop) via Komunigi",
+        from_address="community@komunigi.localhost",
+        headers={"List-Id": "Entraide <community.komunigi.localhost>", **outbox.BULK_HEADERS},
+        attachments=[outbox.Attachment("notes.txt", "text/plain", "Bonjour".encode())],
+    )
+    outbox.queue_email(
+        kind="test",
+        to="anna@foodhub.example",
+        subject="[community] Inventaire",
+        body_text="Texte",
+        body_html="",
+        language="fr",
+        envelope=envelope,
+    )
+    assert outbox.deliver_due() == (1, 0)
+
+    [received] = smtp_server.messages
+    assert received["From"] == '"Claire Dubois (BEES coop) via Komunigi" <community@komunigi.localhost>'
+    assert received["Reply-To"] == "claire@bees.example"
+    assert received["In-Reply-To"] == "<first@komunigi.localhost>"
+    assert received["References"] == "<root@komunigi.localhost> <first@komunigi.localhost>"
+    assert received["List-Id"] == "Entraide <community.komunigi.localhost>"
+    assert received["Precedence"] == "bulk"
+    assert received["Auto-Submitted"] == "auto-generated"
+    [attachment] = list(received.iter_attachments())
+    assert (attachment.get_filename(), attachment.get_content()) == ("notes.txt", "Bonjour")
+
+
+def test_without_an_envelope_the_sender_is_the_instances_address() -> None:
+    message = queue_one()
+    assert outbox.sender(message) == "Komunigi <noreply@komunigi.localhost>"
+    assert outbox.headers_of(message)["Message-ID"] == message.message_id
