@@ -40,6 +40,15 @@ REDACTED = "[This e-mail held a one-time link: its text was removed once sent.]"
 BULK_HEADERS = {"Precedence": "bulk"}
 
 
+def one_click_unsubscribe_headers(url: str) -> dict[str, str]:
+    """RFC 2369 and RFC 8058: mail clients show an "unsubscribe" button that POSTs to ``url``
+    (an HTTPS address in production, which must act without login or CSRF token)."""
+    return {
+        "List-Unsubscribe": f"<{url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
 @dataclass(frozen=True)
 class Attachment:
     filename: str
