@@ -1,4 +1,8 @@
-"""One function per e-mail the community directory sends, each in the recipient's language."""
+"""One function per e-mail the community directory sends, each in the recipient's language.
+
+A join request's contact has no account yet: they are written to directly. People with an
+account are told through ``notify``; account e-mails are required (always sent at once).
+"""
 
 from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
@@ -7,7 +11,9 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import override
 
 from komunigi.community.models import JoinRequest, Membership, Organisation, User
+from komunigi.notifications import events
 from komunigi.notifications.emails import absolute_url, send_templated_email
+from komunigi.notifications.services import notify
 
 
 def send_join_acknowledgment(join_request: JoinRequest) -> None:
@@ -33,11 +39,11 @@ def send_join_request_to_facilitators(join_request: JoinRequest) -> None:
     for facilitator in facilitators:
         with override(facilitator.language):
             url = absolute_url(join_request.get_absolute_url())
-        send_templated_email(
-            "join-request-received",
-            to=facilitator.email,
-            language=facilitator.language,
-            context={"join_request": join_request, "recipient": facilitator, "url": url},
+        notify(
+            facilitator,
+            events.JOIN_REQUEST,
+            {"join_request": join_request, "url": url},
+            template="join-request-received",
         )
 
 
@@ -56,11 +62,11 @@ def set_password_url(user: User) -> str:
 
 
 def send_invitation(user: User, organisation: Organisation) -> None:
-    send_templated_email(
-        "invitation",
-        to=user.email,
-        language=user.language,
-        context={"user": user, "organisation": organisation, "url": set_password_url(user)},
+    notify(
+        user,
+        events.ACCOUNT,
+        {"user": user, "organisation": organisation, "url": set_password_url(user)},
+        template="invitation",
         sensitive=True,
     )
 
@@ -73,26 +79,26 @@ def send_membership_invitation(membership: Membership, *, invited_by: User) -> N
             url = absolute_url(reverse("login"))
     else:
         url = set_password_url(user)
-    send_templated_email(
-        "membership-invitation",
-        to=user.email,
-        language=user.language,
-        context={
+    notify(
+        user,
+        events.ACCOUNT,
+        {
             "membership": membership,
             "user": user,
             "invited_by": invited_by,
             "url": url,
             "needs_password": not user.has_usable_password(),
         },
+        template="membership-invitation",
         sensitive=not user.has_usable_password(),
     )
 
 
 def send_password_reset(user: User) -> None:
-    send_templated_email(
-        "password-reset",
-        to=user.email,
-        language=user.language,
-        context={"user": user, "url": set_password_url(user)},
+    notify(
+        user,
+        events.ACCOUNT,
+        {"user": user, "url": set_password_url(user)},
+        template="password-reset",
         sensitive=True,
     )

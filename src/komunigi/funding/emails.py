@@ -7,22 +7,21 @@ from django.utils.translation import override
 
 from komunigi.community.models import Organisation, User
 from komunigi.funding.models import Campaign, Fee
-from komunigi.notifications.emails import absolute_url, send_templated_email
+from komunigi.notifications import events
+from komunigi.notifications.emails import absolute_url
+from komunigi.notifications.services import notify
 
 
 def send_fee_reminder(fee: Fee, due: Decimal, recipient: User) -> None:
     with override(recipient.language):
         url = absolute_url(reverse("statement", args=[fee.organisation.slug]))
-    send_templated_email(
-        "fee-reminder",
-        to=recipient.email,
-        language=recipient.language,
-        context={"fee": fee, "due": due, "recipient": recipient, "url": url},
+    notify(
+        recipient, events.FEE_OVERDUE, {"fee": fee, "due": due, "url": url}, template="fee-reminder"
     )
 
 
 def send_campaign_opened(campaign: Campaign, recipient: User) -> None:
-    _send_about_campaign("campaign-opened", campaign, recipient)
+    _send_about_campaign(events.CAMPAIGN_OPENED, "campaign-opened", campaign, recipient)
 
 
 def send_campaign_closed(
@@ -30,14 +29,24 @@ def send_campaign_closed(
 ) -> None:
     """``share``: what ``supermarket`` owes now that the campaign is funded (None: failed)."""
     _send_about_campaign(
-        "campaign-closed", campaign, recipient, supermarket=supermarket, share=share
+        events.CAMPAIGN_CLOSED,
+        "campaign-closed",
+        campaign,
+        recipient,
+        supermarket=supermarket,
+        share=share,
     )
 
 
 def send_campaign_reminder(campaign: Campaign, recipient: User, supermarket: Organisation) -> None:
     """The deadline is near and ``supermarket``, interested in the need, has not pledged."""
     _send_about_campaign(
-        "campaign-reminder", campaign, recipient, anchor="#pledge-title", supermarket=supermarket
+        events.CAMPAIGN_DEADLINE,
+        "campaign-reminder",
+        campaign,
+        recipient,
+        anchor="#pledge-title",
+        supermarket=supermarket,
     )
 
 
@@ -46,6 +55,7 @@ def send_pledge_confirmation_reminder(
 ) -> None:
     """The deadline is near and ``supermarket``'s pledge still waits for its board."""
     _send_about_campaign(
+        events.CAMPAIGN_DEADLINE,
         "pledge-confirmation-reminder",
         campaign,
         recipient,
@@ -55,14 +65,16 @@ def send_pledge_confirmation_reminder(
 
 
 def _send_about_campaign(
-    kind: str, campaign: Campaign, recipient: User, *, anchor: str = "", **extra: object
+    event: events.Event,
+    template: str,
+    campaign: Campaign,
+    recipient: User,
+    *,
+    anchor: str = "",
+    **extra: object,
 ) -> None:
-    """The ``kind`` e-mail about ``campaign``, linking to its page in the recipient's language."""
+    """The ``template`` e-mail about ``campaign``, linking to its page in the recipient's
+    language, as they chose to hear of ``event``."""
     with override(recipient.language):
         url = absolute_url(campaign.get_absolute_url() + anchor)
-    send_templated_email(
-        kind,
-        to=recipient.email,
-        language=recipient.language,
-        context={"campaign": campaign, "recipient": recipient, "url": url, **extra},
-    )
+    notify(recipient, event, {"campaign": campaign, "url": url, **extra}, template=template)

@@ -15,13 +15,22 @@ from django.utils.translation import ngettext
 from komunigi.meetings.calendar import CANCEL as CANCEL_METHOD
 from komunigi.meetings.calendar import REQUEST, invitation_calendar
 from komunigi.meetings.models import Invitation, Meeting
-from komunigi.notifications.emails import absolute_url, send_templated_email
+from komunigi.notifications import events
+from komunigi.notifications.emails import absolute_url
+from komunigi.notifications.services import notify
 
 INVITATION = "invitation"
 UPDATE = "update"
 CANCEL = "cancel"
 REMINDER = "reminder"
 KINDS = (INVITATION, UPDATE, CANCEL, REMINDER)
+# Invitations and cancellations change the invitee's calendar: they are always sent at once.
+EVENTS = {
+    INVITATION: events.MEETING_INVITATION,
+    CANCEL: events.MEETING_INVITATION,
+    UPDATE: events.MEETING_UPDATE,
+    REMINDER: events.MEETING_REMINDER,
+}
 
 
 def send_meeting_email(invitation: Invitation, kind: str) -> None:
@@ -56,11 +65,11 @@ def send_meeting_email(invitation: Invitation, kind: str) -> None:
         calendar = invitation_calendar(
             meeting, method, url=url, attendee_email=user.email, attendee_name=user.full_name
         )
-    send_templated_email(
-        f"meeting-{kind}",
-        to=user.email,
-        language=user.language,
-        context=context,
+    notify(
+        user,
+        EVENTS[kind],
+        context,
+        template=f"meeting-{kind}",
         calendar=calendar,
         calendar_method=method,
     )

@@ -5,10 +5,11 @@ Each kind has three templates: ``emails/<kind>-subject.txt``, ``emails/<kind>-bo
 """
 
 import re
+from collections.abc import Mapping
 from typing import Any, cast
 
 from django.conf import settings
-from django.template.loader import render_to_string
+from django.template.loader import render_to_string, select_template
 from django.urls import reverse
 from django.utils import translation
 from django.utils.text import Truncator
@@ -29,6 +30,25 @@ def _one_line(text: str) -> str:
     return re.sub(r"[ \t\r\n]+", " ", text).strip()
 
 
+def _with_site(context: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "community_name": settings.KOMUNIGI_COMMUNITY_NAME,
+        "site_url": absolute_url(reverse("home")),
+        **context,
+    }
+
+
+def _subject(kind: str, context: Mapping[str, Any]) -> str:
+    subject = _one_line(render_to_string(f"emails/{kind}-subject.txt", context))
+    return Truncator(subject).chars(SUBJECT_MAX_LENGTH)
+
+
+def render_subject(kind: str, *, language: str, context: Mapping[str, Any]) -> str:
+    """The ``kind`` e-mail's subject in ``language``: also the line of a digest."""
+    with translation.override(language):
+        return _subject(kind, _with_site(context))
+
+
 def send_templated_email(
     kind: str,
     *,
@@ -47,15 +67,20 @@ def send_templated_email(
     ``envelope``: threading, sender and list headers (see ``outbox.Envelope``).
     """
     with translation.override(language):
-        context = {
-            "community_name": settings.KOMUNIGI_COMMUNITY_NAME,
-            "site_url": absolute_url(reverse("home")),
-            **context,
-        }
-        subject = _one_line(render_to_string(f"emails/{kind}-subject.txt", context))
-        subject = Truncator(subject).chars(SUBJECT_MAX_LENGTH)
-        body_text = render_to_string(f"emails/{kind}-body.txt", context)
-        body_html = render_to_string(f"emails/{kind}-body.html", context)
+        context = _with_site(context)
+        subject = _subject(kind, context)
+        context["subject"] = subject
+        # A kind without bodies of its own is a notice: its subject, and a link to the page.
+        body_text = select_template([f"emails/{kind}-body.txt", "emails/notice-body.txt"]).render(
+            context
+        )
+        if "unsubscribe_url" in context:
+            body_text = body_text.rstrip("\n") + "\n\n" + render_to_string(
+                "emails/footer.txt", context
+            )
+        body_html = select_template(
+            [f"emails/{kind}-body.html", "emails/notice-body.html"]
+        ).render(context)
     return queue_email(
         kind=kind,
         to=to,

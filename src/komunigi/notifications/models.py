@@ -1,7 +1,12 @@
 """The outbox: every e-mail is a row before it is a message on the wire."""
 
+from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from komunigi.notifications.events import Mode
 
 
 class OutboxMessageQuerySet(models.QuerySet["OutboxMessage"]):
@@ -72,3 +77,107 @@ class OutboxAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class NotificationSettings(models.Model):
+    """A person's digest hour and global pause; a person without a row has the defaults."""
+
+    DEFAULT_DIGEST_HOUR = 7
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    digest_hour = models.PositiveSmallIntegerField(
+        _("digest hour"),
+        default=DEFAULT_DIGEST_HOUR,
+        validators=[MaxValueValidator(23)],
+        help_text=_("The daily digest is sent at this hour, in your time zone."),
+    )
+    paused = models.BooleanField(
+        _("pause every notification"),
+        default=False,
+        help_text=_(
+            "Nothing is e-mailed to you but meeting invitations and account e-mails, and "
+            "your digest waits until you resume."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("notification settings")
+        verbose_name_plural = _("notification settings")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class Preference(models.Model):
+    """How a person wants one kind of event; a kind without a row has its default."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    mode = models.CharField(_("how"), max_length=10, choices=Mode.choices)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.kind} → {self.mode}"
+
+
+class Digest(models.Model):
+    """One person's digest of one day (on their clock): at most one, whatever the workers do."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests"
+    )
+    day = models.DateField(_("day"))
+    message = models.OneToOneField(
+        OutboxMessage, on_delete=models.SET_NULL, null=True, blank=True, related_name="digest"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("daily digest")
+        verbose_name_plural = _("daily digests")
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="one_digest_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user}, {self.day}"
+
+
+class DigestItemQuerySet(models.QuerySet["DigestItem"]):
+    def pending(self) -> "DigestItemQuerySet":
+        return self.filter(digest=None)
+
+
+class DigestItem(models.Model):
+    """An event kept for a person's next digest, written in their language when it happened."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_items"
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    title = models.CharField(_("title"), max_length=250)
+    url = models.URLField(_("link"), max_length=500)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    digest = models.ForeignKey(
+        Digest, on_delete=models.CASCADE, null=True, blank=True, related_name="items"
+    )
+
+    objects = DigestItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("digest item")
+        verbose_name_plural = _("digest items")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["user", "digest"])]
+
+    def __str__(self) -> str:
+        return self.title
