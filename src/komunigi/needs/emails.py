@@ -1,15 +1,88 @@
-"""One function per e-mail about needs, each in the recipient's language."""
+"""What needs tell people: each notice goes through ``notify``, in the recipient's language.
 
+Who hears of what: comments and quotes reach the need's author, the representatives of the
+supermarkets interested in it and its followers; status changes reach its followers; a new
+need reaches the followers of its tags. Nobody is told of what they did themselves.
+"""
+
+from django.db.models import Q
 from django.utils.translation import override
 
-from komunigi.community.models import User
-from komunigi.needs.models import Comment
+from komunigi.community.models import Role, User
+from komunigi.needs.models import Comment, Need, NeedStatus, Quote
 from komunigi.notifications import events
 from komunigi.notifications.emails import absolute_url
 from komunigi.notifications.services import notify
 
 
-def send_comment_notification(comment: Comment, recipient: User) -> None:
+def _url(need: Need, recipient: User, anchor: str = "") -> str:
     with override(recipient.language):
-        url = absolute_url(comment.need.get_absolute_url()) + f"#comment-{comment.pk}"
+        return absolute_url(need.get_absolute_url()) + anchor
+
+
+def concerned(need: Need, *, exclude: User | None) -> list[User]:
+    """The need's author, its interested supermarkets' representatives and its followers."""
+    people = User.objects.filter(is_active=True).filter(
+        Q(pk=need.author_id)
+        | Q(
+            memberships__role=Role.REPRESENTATIVE,
+            memberships__organisation__interests__need=need,
+        )
+        | Q(followed_needs__need=need)
+    )
+    if exclude is not None:
+        people = people.exclude(pk=exclude.pk)
+    return list(people.distinct().order_by("pk"))
+
+
+def followers(need: Need, *, exclude: User | None) -> list[User]:
+    people = User.objects.filter(is_active=True, followed_needs__need=need)
+    if exclude is not None:
+        people = people.exclude(pk=exclude.pk)
+    return list(people.order_by("pk"))
+
+
+def send_comment_notification(comment: Comment, recipient: User) -> None:
+    url = _url(comment.need, recipient, f"#comment-{comment.pk}")
     notify(recipient, events.NEED_COMMENT, {"comment": comment, "need": comment.need, "url": url})
+
+
+def notify_quote(quote: Quote, *, actor: User) -> None:
+    for recipient in concerned(quote.need, exclude=actor):
+        notify(
+            recipient,
+            events.NEED_QUOTE,
+            {"quote": quote, "need": quote.need, "url": _url(quote.need, recipient, "#quotes")},
+        )
+
+
+def notify_status_change(need: Need, previous: str, *, actor: User | None) -> None:
+    for recipient in followers(need, exclude=actor):
+        notify(
+            recipient,
+            events.NEED_STATUS,
+            {
+                "need": need,
+                "previous": NeedStatus(previous).label,
+                "status": NeedStatus(need.status).label,
+                "url": _url(need, recipient),
+            },
+        )
+
+
+def notify_new_need(need: Need) -> None:
+    """To the followers of the need's tags, once it is published."""
+    tags = list(need.tags.all())
+    people = (
+        User.objects.filter(is_active=True, followed_tags__tag__in=tags)
+        .exclude(pk=need.author_id)
+        .distinct()
+        .order_by("pk")
+    )
+    for recipient in people:
+        followed = [t.name for t in tags if t.follows.filter(user=recipient).exists()]
+        notify(
+            recipient,
+            events.NEED_NEW,
+            {"need": need, "tags": ", ".join(followed), "url": _url(need, recipient)},
+        )

@@ -474,3 +474,35 @@ class Ballot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} in {self.round}"
+
+
+class NeedFollow(models.Model):
+    """A person who wants to hear of a need's comments, quotes and status changes."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="followed_needs")
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="follows")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("followed need")
+        verbose_name_plural = _("followed needs")
+        constraints = [models.UniqueConstraint(fields=["user", "need"], name="follow_need_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.need}"
+
+
+class TagFollow(models.Model):
+    """A person who wants to hear of each new need with this tag (an Odoo area)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="followed_tags")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="follows")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("followed tag")
+        verbose_name_plural = _("followed tags")
+        constraints = [models.UniqueConstraint(fields=["user", "tag"], name="follow_tag_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.tag}"

@@ -63,6 +63,11 @@ def can_see_need(user: Any, need: Need) -> bool:
     return need.status != lifecycle.DRAFT or is_in(user, need.organisation_id)
 
 
+def can_follow(user: Any, need: Need) -> bool:
+    """Anybody logged in who may see the need (a follower is e-mailed what happens to it)."""
+    return bool(user.is_authenticated and user.is_active) and can_see_need(user, need)
+
+
 def can_edit_need(user: Any, need: Need) -> bool:
     """Its organisation's people while it may still change; facilitators until it closes."""
     if is_facilitator(user):

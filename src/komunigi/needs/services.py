@@ -11,13 +11,12 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from komunigi.audit.services import log_action
-from komunigi.community.models import Organisation, OrganisationKind, Role, User, is_facilitator
+from komunigi.community.models import Organisation, OrganisationKind, User, is_facilitator
 from komunigi.dates import instance_today
 from komunigi.errors import DomainError, require
 from komunigi.needs import emails, lifecycle, permissions, roadmap_version
@@ -28,11 +27,13 @@ from komunigi.needs.models import (
     EstimateStatus,
     Interest,
     Need,
+    NeedFollow,
     NeedStatus,
     Priority,
     Quote,
     QuoteStatus,
     Tag,
+    TagFollow,
 )
 
 MAX_TAGS = 10
@@ -66,6 +67,8 @@ def create_need(
         )
         need.tags.set(tags_for(tags))
         log_action(author, "needs.need.created", need)
+        # The author hears of what happens to their need until they unfollow it.
+        NeedFollow.objects.create(user=author, need=need)
         if publish:
             _move(need, lifecycle.OPEN, actor=author, reason="")
     return need
@@ -175,6 +178,10 @@ def _move(need: Need, new_status: str, *, actor: User | None, reason: str, why: 
         need,
         {"from": previous, "to": new_status, "reason": reason.strip(), "why": why},
     )
+    if previous == lifecycle.DRAFT:
+        emails.notify_new_need(need)
+    else:
+        emails.notify_status_change(need, previous, actor=actor)
     organisation = need.organisation
     if previous == lifecycle.DRAFT and organisation.kind == OrganisationKind.SUPERMARKET:
         Interest.objects.get_or_create(
@@ -231,25 +238,39 @@ def add_comment(need: Need, *, author: User, body: str) -> Comment:
     with transaction.atomic():
         comment = Comment.objects.create(need=need, author=author, body=body.strip())
         log_action(author, "needs.comment.added", need, {"comment": comment.pk})
-        for recipient in comment_recipients(need, exclude=author):
+        for recipient in emails.concerned(need, exclude=author):
             emails.send_comment_notification(comment, recipient)
     return comment
 
 
-def comment_recipients(need: Need, *, exclude: User) -> list[User]:
-    return list(
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(pk=need.author_id)
-            | Q(
-                memberships__role=Role.REPRESENTATIVE,
-                memberships__organisation__interests__need=need,
-            )
-        )
-        .exclude(pk=exclude.pk)
-        .distinct()
-        .order_by("pk")
-    )
+def follow_need(need: Need, *, user: User) -> None:
+    require(permissions.can_follow(user, need))
+    with transaction.atomic():
+        _follow, created = NeedFollow.objects.get_or_create(user=user, need=need)
+        if created:
+            log_action(user, "needs.need.followed", need)
+
+
+def unfollow_need(need: Need, *, user: User) -> None:
+    with transaction.atomic():
+        deleted, _details = NeedFollow.objects.filter(user=user, need=need).delete()
+        if deleted:
+            log_action(user, "needs.need.unfollowed", need)
+
+
+def follow_tag(tag: Tag, *, user: User) -> None:
+    require(user.is_authenticated and user.is_active)
+    with transaction.atomic():
+        _follow, created = TagFollow.objects.get_or_create(user=user, tag=tag)
+        if created:
+            log_action(user, "needs.tag.followed", tag)
+
+
+def unfollow_tag(tag: Tag, *, user: User) -> None:
+    with transaction.atomic():
+        deleted, _details = TagFollow.objects.filter(user=user, tag=tag).delete()
+        if deleted:
+            log_action(user, "needs.tag.unfollowed", tag)
 
 
 def add_attachment(
@@ -320,6 +341,7 @@ def add_quote(
             valid_until=valid_until,
         )
         log_action(author, "needs.quote.added", need, {"quote": quote.pk, "amount": str(amount)})
+        emails.notify_quote(quote, actor=author)
         if need.status == lifecycle.OPEN:
             _move(need, lifecycle.QUOTED, actor=author, reason="", why=WHY_VALID_QUOTE)
         done = EstimateAssignment.objects.filter(

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -80,9 +81,20 @@ def need_list(request: HttpRequest) -> HttpResponse:
             # Only tags of needs this person may see: a draft's tags are its own business.
             "tags": Tag.objects.filter(needs__in=Need.objects.visible_to(request.user)).distinct(),
             "filters": {"status": status, "tag": tag, "organisation": organisation},
+            "followed_tag": _followed_tag(request, tag),
             "can_propose": permissions.can_propose_need(request.user),
         },
     )
+
+
+def _followed_tag(request: HttpRequest, slug: str) -> dict[str, Any] | None:
+    """The filtered tag, and whether the person follows it (for the follow button)."""
+    if not slug or not request.user.is_authenticated:
+        return None
+    tag = Tag.objects.filter(slug=slug).first()
+    if tag is None:
+        return None
+    return {"tag": tag, "following": tag.follows.filter(user=request.user).exists()}
 
 
 @login_required
@@ -157,6 +169,8 @@ def _render_need(
         "attachments": list(need.attachments.all()),
         "history": _history(need),
         "can_edit": permissions.can_edit_need(user, need),
+        "can_follow": permissions.can_follow(user, need),
+        "following": user.is_authenticated and need.follows.filter(user=user).exists(),
         "can_comment": permissions.can_comment(user, need),
         "can_request_estimate": permissions.can_request_estimate(user, need)
         and need.estimate_requested_at is None,
@@ -224,6 +238,36 @@ def _history(need: Need) -> list[dict[str, Any]]:
 def _redirect_with(request: HttpRequest, need: Need, message: str, anchor: str = "") -> Any:
     messages.success(request, message)
     return redirect(need.get_absolute_url() + (f"#{anchor}" if anchor else ""))
+
+
+@login_required
+@require_POST
+def need_follow(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    need = get_need_for_user(request, pk)
+    if request.POST.get("follow") == "0":
+        services.unfollow_need(need, user=request.user)
+        return _redirect_with(request, need, _("You no longer follow this need."), "follow")
+    services.follow_need(need, user=request.user)
+    return _redirect_with(
+        request, need, _("You follow this need: you will be told what happens to it."), "follow"
+    )
+
+
+@login_required
+@require_POST
+def tag_follow(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    tag = get_object_or_404(Tag, slug=slug)
+    if request.POST.get("follow") == "0":
+        services.unfollow_tag(tag, user=request.user)
+        messages.success(request, _("You no longer follow the tag “%(tag)s”.") % {"tag": tag})
+    else:
+        services.follow_tag(tag, user=request.user)
+        messages.success(
+            request,
+            _("You follow the tag “%(tag)s”: each new need with it will be notified to you.")
+            % {"tag": tag},
+        )
+    return redirect(reverse("needs") + f"?tag={tag.slug}")
 
 
 @login_required

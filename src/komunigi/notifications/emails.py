@@ -75,12 +75,12 @@ def send_templated_email(
             context
         )
         if "unsubscribe_url" in context:
-            body_text = body_text.rstrip("\n") + "\n\n" + render_to_string(
-                "emails/footer.txt", context
+            body_text = (
+                body_text.rstrip("\n") + "\n\n" + render_to_string("emails/footer.txt", context)
             )
-        body_html = select_template(
-            [f"emails/{kind}-body.html", "emails/notice-body.html"]
-        ).render(context)
+        body_html = select_template([f"emails/{kind}-body.html", "emails/notice-body.html"]).render(
+            context
+        )
     return queue_email(
         kind=kind,
         to=to,

@@ -38,7 +38,9 @@ class Event:
 
 NEED_NEW = Event("need-new", _("A new need in a tag I follow"), Group.NEEDS, Mode.DIGEST)
 NEED_COMMENT = Event(
-    "need-comment", _("A comment on a need I follow or my supermarket is interested in"), Group.NEEDS
+    "need-comment",
+    _("A comment on a need I follow or my supermarket is interested in"),
+    Group.NEEDS,
 )
 NEED_QUOTE = Event(
     "need-quote", _("A quote on a need I follow or my supermarket is interested in"), Group.NEEDS
@@ -64,9 +66,7 @@ CAMPAIGN_OPENED = Event(
     _("A campaign opens on a need my supermarket is interested in"),
     Group.MONEY,
 )
-CAMPAIGN_DEADLINE = Event(
-    "campaign-deadline", _("A campaign's deadline approaches"), Group.MONEY
-)
+CAMPAIGN_DEADLINE = Event("campaign-deadline", _("A campaign's deadline approaches"), Group.MONEY)
 CAMPAIGN_CLOSED = Event("campaign-closed", _("A campaign is funded or fails"), Group.MONEY)
 SHARE_DUE = Event("share-due", _("A share is due"), Group.MONEY)
 PAYMENT_RECORDED = Event("payment-recorded", _("A payment is recorded"), Group.MONEY, Mode.DIGEST)

@@ -190,9 +190,7 @@ def send_digest(person: Any, *, now: datetime.datetime | None = None) -> OutboxM
     return digest.message
 
 
-def _digest_context(
-    person: Any, day: datetime.date, items: list[DigestItem]
-) -> dict[str, Any]:
+def _digest_context(person: Any, day: datetime.date, items: list[DigestItem]) -> dict[str, Any]:
     groups: dict[str, list[DigestItem]] = {}
     for item in items:
         groups.setdefault(item.kind, []).append(item)

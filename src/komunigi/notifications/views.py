@@ -26,16 +26,15 @@ def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
         **{PreferencesForm.field_name(event): modes[event.kind] for event in choosable},
     }
     form = PreferencesForm(request.POST or None, initial=initial, events=choosable)
-    if request.method == "POST":
-        if form.is_valid():
-            services.update_preferences(
-                person,
-                modes=form.modes(),
-                digest_hour=form.cleaned_data["digest_hour"],
-                paused=form.cleaned_data["paused"],
-            )
-            messages.success(request, _("Your notification preferences were saved."))
-            return redirect(reverse("notification_preferences"))
+    if request.method == "POST" and form.is_valid():
+        services.update_preferences(
+            person,
+            modes=form.modes(),
+            digest_hour=form.cleaned_data["digest_hour"],
+            paused=form.cleaned_data["paused"],
+        )
+        messages.success(request, _("Your notification preferences were saved."))
+        return redirect(reverse("notification_preferences"))
     return render(
         request,
         "notifications/preferences.html",
