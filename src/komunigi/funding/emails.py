@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils.translation import override
 
-from komunigi.community.models import Organisation, User
+from komunigi.community.models import VOTING_ROLES, Organisation, User
 from komunigi.funding.models import Campaign, Fee
 from komunigi.notifications import events
 from komunigi.notifications.emails import absolute_url
@@ -78,3 +78,66 @@ def _send_about_campaign(
     with override(recipient.language):
         url = absolute_url(campaign.get_absolute_url() + anchor)
     notify(recipient, event, {"campaign": campaign, "url": url, **extra}, template=template)
+
+
+def _people_speaking_for(organisation: Organisation) -> list[User]:
+    """Who hears of an organisation's money: its representative and substitutes."""
+    return [
+        membership.user
+        for membership in organisation.memberships.filter(
+            role__in=VOTING_ROLES, user__is_active=True
+        ).select_related("user")
+    ]
+
+
+def _statement_url(organisation: Organisation, recipient: User) -> str:
+    with override(recipient.language):
+        return absolute_url(reverse("statement", args=[organisation.slug]))
+
+
+def notify_fee_issued(fee: Fee) -> None:
+    for recipient in _people_speaking_for(fee.organisation):
+        notify(
+            recipient,
+            events.FEE_ISSUED,
+            {"fee": fee, "url": _statement_url(fee.organisation, recipient)},
+        )
+
+
+def notify_payment_recorded(organisation: Organisation, amount: Decimal, what: str) -> None:
+    """``what``: the campaign's need or the fee the payment is for, as the statement says."""
+    for recipient in _people_speaking_for(organisation):
+        notify(
+            recipient,
+            events.PAYMENT_RECORDED,
+            {
+                "organisation": organisation,
+                "amount": amount,
+                "what": what,
+                "url": _statement_url(organisation, recipient),
+            },
+        )
+
+
+def notify_late_join(
+    campaign: Campaign,
+    joiner: Organisation,
+    catch_up: Decimal,
+    credits: list[tuple[Organisation, Decimal]],
+) -> None:
+    """The newcomer owes its catch-up share; each earlier payer is credited what it covers."""
+    for recipient in _people_speaking_for(joiner):
+        _send_about_campaign(
+            events.SHARE_DUE, "share-due", campaign, recipient, supermarket=joiner, share=catch_up
+        )
+    for organisation, credit in credits:
+        for recipient in _people_speaking_for(organisation):
+            _send_about_campaign(
+                events.CREDIT_RECEIVED,
+                "credit-received",
+                campaign,
+                recipient,
+                supermarket=organisation,
+                joiner=joiner,
+                credit=credit,
+            )

@@ -114,6 +114,7 @@ def _issue(organisation: Organisation, year: int, tier: FeeTier, *, actor: User)
             description=f"{tier.name} {year}",
             fee=fee,
         )
+        emails.notify_fee_issued(fee)
     return fee
 
 
@@ -207,6 +208,7 @@ def record_fee_payment(
         log_action(
             actor, "funding.fee.paid", fee.organisation, {"fee": fee.pk, "amount": str(amount)}
         )
+        emails.notify_payment_recorded(fee.organisation, amount, str(fee))
     return recorded
 
 

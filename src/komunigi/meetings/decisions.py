@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from komunigi.audit.services import log_action
 from komunigi.community.models import Organisation, User, is_facilitator
 from komunigi.errors import DomainError, require
-from komunigi.meetings import tally
+from komunigi.meetings import emails, tally
 from komunigi.meetings.attendance import (
     is_voting_supermarket,
     quorum_reached,
@@ -253,6 +253,7 @@ def close_decision(decision: Decision, *, actor: User | None, postpone: bool = F
         if need is not None and need.status == lifecycle.SCHEDULED:
             for status in NEED_MOVES[decision.outcome]:
                 need = move_by_process(need, status, actor=actor, reason=meeting.title)
+        emails.notify_decision_outcome(decision)
     return decision
 
 

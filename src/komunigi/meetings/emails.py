@@ -8,13 +8,14 @@ import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from komunigi.meetings.calendar import CANCEL as CANCEL_METHOD
 from komunigi.meetings.calendar import REQUEST, invitation_calendar
-from komunigi.meetings.models import Invitation, Meeting
+from komunigi.meetings.models import Decision, Invitation, Meeting
 from komunigi.notifications import events
 from komunigi.notifications.emails import absolute_url
 from komunigi.notifications.services import notify
@@ -116,3 +117,31 @@ def in_days(meeting: Meeting, *, now: datetime.datetime | None = None) -> str:
     if days == 1:
         return _("tomorrow")
     return ngettext("in %(count)d day", "in %(count)d days", days) % {"count": days}
+
+
+def _invitees(meeting: Meeting) -> list[Any]:
+    return [invitation.user for invitation in meeting.invitations.select_related("user")]
+
+
+def notify_minutes_published(meeting: Meeting) -> None:
+    for recipient in _invitees(meeting):
+        with translation.override(recipient.language):
+            url = absolute_url(reverse("meeting_minutes", args=[meeting.pk]))
+        notify(recipient, events.MINUTES_PUBLISHED, {"meeting": meeting, "url": url})
+
+
+def notify_decision_outcome(decision: Decision) -> None:
+    """To the meeting's invitees and, for a decision on a need, the need's followers."""
+    meeting, need = decision.item.meeting, decision.item.need
+    people = {person.pk: person for person in _invitees(meeting)}
+    if need is not None:
+        for follow in need.follows.select_related("user"):
+            people.setdefault(follow.user.pk, follow.user)
+    for recipient in people.values():
+        with translation.override(recipient.language):
+            url = absolute_url(meeting.get_absolute_url()) + f"#decision-{decision.pk}"
+        notify(
+            recipient,
+            events.DECISION_OUTCOME,
+            {"decision": decision, "meeting": meeting, "need": need, "url": url},
+        )

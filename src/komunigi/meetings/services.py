@@ -440,3 +440,4 @@ def approve_minutes(meeting: Meeting, *, actor: User, at: Meeting | None = None)
         meeting.minutes_approved_at = at
         meeting.save(update_fields=["minutes_status", "minutes_approved_at"])
         log_action(actor, "meetings.minutes.approved", meeting, {"at": at.pk if at else None})
+        emails.notify_minutes_published(meeting)

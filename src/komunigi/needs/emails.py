@@ -8,8 +8,8 @@ need reaches the followers of its tags. Nobody is told of what they did themselv
 from django.db.models import Q
 from django.utils.translation import override
 
-from komunigi.community.models import Role, User
-from komunigi.needs.models import Comment, Need, NeedStatus, Quote
+from komunigi.community.models import VOTING_ROLES, Organisation, Role, User
+from komunigi.needs.models import Comment, Need, NeedStatus, PriorityRound, Quote
 from komunigi.notifications import events
 from komunigi.notifications.emails import absolute_url
 from komunigi.notifications.services import notify
@@ -75,7 +75,7 @@ def notify_new_need(need: Need) -> None:
     tags = list(need.tags.all())
     people = (
         User.objects.filter(is_active=True, followed_tags__tag__in=tags)
-        .exclude(pk=need.author_id)
+        .exclude(pk__in=[need.author_id] if need.author_id else [])
         .distinct()
         .order_by("pk")
     )
@@ -85,4 +85,47 @@ def notify_new_need(need: Need) -> None:
             recipient,
             events.NEED_NEW,
             {"need": need, "tags": ", ".join(followed), "url": _url(need, recipient)},
+        )
+
+
+def _round_url(priority_round: PriorityRound, recipient: User) -> str:
+    with override(recipient.language):
+        return absolute_url(priority_round.get_absolute_url())
+
+
+def notify_round_opened(priority_round: PriorityRound) -> None:
+    """To the people who rank for a member supermarket (its representative and substitutes)."""
+    people = (
+        User.objects.filter(
+            is_active=True,
+            memberships__role__in=VOTING_ROLES,
+            memberships__organisation__in=Organisation.objects.member_supermarkets(),
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    for recipient in people:
+        notify(
+            recipient,
+            events.ROUND_OPENED,
+            {"round": priority_round, "url": _round_url(priority_round, recipient)},
+        )
+
+
+def notify_round_closing(priority_round: PriorityRound, supermarket: Organisation) -> None:
+    """``supermarket`` has not ranked, and the round closes soon."""
+    people = User.objects.filter(
+        is_active=True,
+        memberships__role__in=VOTING_ROLES,
+        memberships__organisation=supermarket,
+    ).order_by("pk")
+    for recipient in people:
+        notify(
+            recipient,
+            events.ROUND_CLOSING,
+            {
+                "round": priority_round,
+                "supermarket": supermarket,
+                "url": _round_url(priority_round, recipient),
+            },
         )

@@ -423,6 +423,9 @@ class PriorityRound(models.Model):
     result = models.JSONField(_("result"), null=True, blank=True)
     # The member supermarkets when the round opened: who could rank, whoever joined later.
     electorate = models.PositiveIntegerField(_("member supermarkets at the opening"), default=0)
+    # Set when the supermarkets that had not ranked were reminded (claimed by a conditional
+    # update, so two workers never remind twice).
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("priority round")

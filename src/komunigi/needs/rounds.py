@@ -11,10 +11,14 @@ from django.utils.translation import gettext as _
 from komunigi.audit.services import log_action
 from komunigi.community.models import Organisation, User
 from komunigi.errors import DomainError, require
-from komunigi.needs import lifecycle, permissions, roadmap_version, schulze
+from komunigi.needs import emails, lifecycle, permissions, roadmap_version, schulze
 from komunigi.needs.models import Ballot, Need, PriorityRound, RoundStatus
 
 MIN_CANDIDATES = 2
+
+
+# Supermarkets that have not ranked are reminded this long before the deadline.
+REMIND_BEFORE = datetime.timedelta(days=2)
 
 
 def open_round(
@@ -50,15 +54,45 @@ def open_round(
             priority_round,
             {"candidates": [n.pk for n in candidates], "deadline": deadline.isoformat()},
         )
+        emails.notify_round_opened(priority_round)
         transaction.on_commit(lambda: _schedule_close(priority_round))
     return priority_round
 
 
 def _schedule_close(priority_round: PriorityRound) -> None:
-    from komunigi.needs.tasks import close_round_at_deadline
+    from komunigi.needs.tasks import close_round_at_deadline, remind_round_before_deadline
 
     if close_round_at_deadline.get_backend().supports_defer:
         close_round_at_deadline.using(run_after=priority_round.deadline).enqueue(priority_round.pk)
+        remind_round_before_deadline.using(
+            run_after=max(timezone.now(), priority_round.deadline - REMIND_BEFORE)
+        ).enqueue(priority_round.pk)
+
+
+def send_round_reminders(now: datetime.datetime | None = None) -> int:
+    """Remind, once per round, the supermarkets that have not ranked an open round closing
+    within ``REMIND_BEFORE``. Returns how many rounds were reminded."""
+    now = now or timezone.now()
+    due = PriorityRound.objects.filter(
+        status=RoundStatus.OPEN,
+        reminded_at=None,
+        deadline__gt=now,
+        deadline__lte=now + REMIND_BEFORE,
+    )
+    return sum(remind_round(priority_round, now=now) for priority_round in due)
+
+
+def remind_round(priority_round: PriorityRound, *, now: datetime.datetime) -> bool:
+    with transaction.atomic():
+        claimed = PriorityRound.objects.filter(
+            pk=priority_round.pk, status=RoundStatus.OPEN, reminded_at=None
+        ).update(reminded_at=now)
+        if not claimed:
+            return False
+        ranked = priority_round.ballots.values("organisation")
+        for supermarket in Organisation.objects.member_supermarkets().exclude(pk__in=ranked):
+            emails.notify_round_closing(priority_round, supermarket)
+    return True
 
 
 def ranking_from_ranks(ranks: dict[int, int | None]) -> list[list[int]]:

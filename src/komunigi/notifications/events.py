@@ -5,10 +5,13 @@ one-time link) is ``required``: it is always sent at once and has no preference.
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import models
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 
 class Mode(models.TextChoices):
@@ -29,7 +32,7 @@ class Group(models.TextChoices):
 @dataclass(frozen=True)
 class Event:
     kind: str
-    label: str | Promise
+    label: "str | _StrPromise"
     group: Group
     default: Mode = Mode.IMMEDIATE
     required: bool = False

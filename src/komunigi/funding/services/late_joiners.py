@@ -10,7 +10,7 @@ from komunigi.audit.services import log_action
 from komunigi.community.models import Organisation, OrganisationKind, User
 from komunigi.dates import instance_today
 from komunigi.errors import DomainError
-from komunigi.funding import ledger, permissions, split, statements
+from komunigi.funding import emails, ledger, permissions, split, statements
 from komunigi.funding.models import (
     AccountKind,
     Campaign,
@@ -107,6 +107,12 @@ def add_late_joiner(
             "funding.campaign.late_joiner",
             campaign,
             {"org": supermarket.pk, "share": str(catch_up), "premium": str(premium)},
+        )
+        emails.notify_late_join(
+            campaign,
+            supermarket,
+            catch_up + premium,
+            [(organisations[int(key)], credit) for key, credit in rebalanced.credits if credit],
         )
     return joiner
 

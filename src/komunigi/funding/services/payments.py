@@ -14,7 +14,7 @@ from komunigi.audit.services import log_action
 from komunigi.community.models import Organisation, OrganisationKind, User
 from komunigi.dates import instance_today
 from komunigi.errors import DomainError
-from komunigi.funding import ledger, permissions
+from komunigi.funding import emails, ledger, permissions
 from komunigi.funding.models import (
     AccountKind,
     Campaign,
@@ -112,6 +112,8 @@ def record_payment(
             campaign,
             {"org": organisation.pk, "amount": str(amount), "ref": reference},
         )
+        if holder == AccountKind.ORGANISATION:
+            emails.notify_payment_recorded(organisation, amount, campaign.need.title)
     return recorded
 
 
