@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from komunigi.http import AuthenticatedHttpRequest
 from komunigi.notifications import events, services, tokens
@@ -44,6 +44,7 @@ def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def person_preferences(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """What a person chose, for a facilitator answering "why did I not get it?" (read only)."""
     if not request.user.is_facilitator:
