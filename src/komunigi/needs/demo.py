@@ -17,11 +17,16 @@ from komunigi.needs import lifecycle, rounds, services
 from komunigi.needs.models import (
     Ballot,
     Need,
+    NeedFollow,
     PriorityRound,
     Quote,
     QuoteStatus,
     RoundStatus,
+    Tag,
 )
+from komunigi.notifications import events
+from komunigi.notifications.events import Mode
+from komunigi.notifications.services import update_preferences
 
 DELIVERED_PATH = [
     lifecycle.OPEN,
@@ -383,3 +388,42 @@ def _closed_round(facilitator: User, organisations: dict[str, Organisation]) -> 
             ranking=[[candidates[index].pk for index in group] for group in ranking],
         )
     rounds.close_round(priority_round, actor=facilitator)
+
+
+# Who follows what in the demo, and how they chose to hear of it: Claire (BEES coop) gets a
+# daily digest (due at any hour, so `komunigi send_digests` shows one at once), Jonas follows
+# the stock tag, the facilitator hears of everything at once.
+DIGEST_READER = "claire.dubois@bees-coop.example"
+TAG_FOLLOWER = "jonas.peeters@bees-coop.example"
+
+
+def load_demo_follows() -> None:
+    reader = User.objects.filter(email=DIGEST_READER).first()
+    follower = User.objects.filter(email=TAG_FOLLOWER).first()
+    if reader is None or follower is None or NeedFollow.objects.filter(user=reader).exists():
+        return
+    with transaction.atomic():
+        tag = Tag.objects.filter(slug="stock").first() or Tag.objects.order_by("pk").first()
+        if tag is not None:
+            services.follow_tag(tag, user=follower)
+        update_preferences(
+            reader,
+            modes={
+                events.NEED_COMMENT.kind: Mode.DIGEST,
+                events.NEED_QUOTE.kind: Mode.DIGEST,
+                events.PAYMENT_RECORDED.kind: Mode.DIGEST,
+                events.DECISION_OUTCOME.kind: Mode.DIGEST,
+            },
+            digest_hour=0,
+            paused=False,
+        )
+        # What happened to the needs Claire follows since yesterday, for her digest.
+        for need in Need.objects.filter(status__in=lifecycle.ACTIVE).order_by("pk")[:3]:
+            services.follow_need(need, user=reader)
+            services.add_comment(
+                need,
+                author=_person_of(need.organisation)
+                if need.organisation.memberships.exclude(user=reader).exists()
+                else User.objects.get(email=FACILITATOR[1]),
+                body="Nous avons testé la version de recette : cela fonctionne chez nous.",
+            )
