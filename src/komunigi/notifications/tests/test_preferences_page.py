@@ -68,3 +68,15 @@ def test_facilitators_see_but_cannot_change_what_a_person_chose(facilitator: Use
     assert services.modes_of(person)["need-comment"] is Mode.OFF
     assert logged_in(UserFactory()).get(url).status_code == 403
     assert Client().get(url).status_code == 302
+
+
+def test_the_preferences_page_runs_a_fixed_number_of_queries(django_assert_num_queries) -> None:
+    person = UserFactory(language="en")
+    services.update_preferences(
+        person, modes={"need-comment": Mode.OFF, "need-new": Mode.IMMEDIATE}, digest_hour=9,
+        paused=False,
+    )
+    client = logged_in(person)
+    # session, user, the person's settings, their choices
+    with django_assert_num_queries(4):
+        client.get("/en/account/notifications/")

@@ -151,6 +151,8 @@ def pages() -> list[Page]:
         Page("statement (representative)", "/co-financing/statements/bees-coop/",
              "representative", 6.0, reason=RICH_ROWS),
         Page("my account (representative)", "/account/", "representative", 5.5, reason=FORM),
+        Page("notifications (representative)", "/account/notifications/", "representative",
+             5.5, reason=FORM),
         Page("dashboard (facilitator)", "/dashboard/", "facilitator", 7.0, reason=DASHBOARD),
         Page("join requests (facilitator)", "/facilitation/join-requests/", "facilitator", 3.5,
              reason=PAGINATED),
