@@ -128,6 +128,8 @@ def test_a_tag_is_followed_from_the_filtered_list_and_new_needs_with_it_reach_it
 def test_a_round_reminds_once_the_supermarkets_that_have_not_ranked(
     representative: User, facilitator: User
 ) -> None:
+    representative.language = "en"
+    representative.save(update_fields=["language"])
     immediately(representative, events.ROUND_CLOSING)
     priority_round = PriorityRoundFactory(
         deadline=timezone.now() + datetime.timedelta(days=1), opened_by=facilitator

@@ -73,7 +73,9 @@ def test_facilitators_see_but_cannot_change_what_a_person_chose(facilitator: Use
 def test_the_preferences_page_runs_a_fixed_number_of_queries(django_assert_num_queries) -> None:
     person = UserFactory(language="en")
     services.update_preferences(
-        person, modes={"need-comment": Mode.OFF, "need-new": Mode.IMMEDIATE}, digest_hour=9,
+        person,
+        modes={"need-comment": Mode.OFF, "need-new": Mode.IMMEDIATE},
+        digest_hour=9,
         paused=False,
     )
     client = logged_in(person)
