@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from komunigi.community.models import Role, User
-from komunigi.community.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from komunigi.community.tests.factories import MembershipFactory, OrganisationFactory
 from komunigi.funding import fees
 from komunigi.funding import services as funding_services
 from komunigi.funding.models import FeeTier
@@ -111,6 +111,7 @@ def test_each_kind_of_notice_arrives_with_its_headers(
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click", queued.kind
         assert message["List-Unsubscribe"].strip().startswith("<http://127.0.0.1:8000/")
         assert message["Auto-Submitted"] == "auto-generated"
-        assert "%(" not in message["Subject"] and "{" not in message["Subject"], queued.kind
+        assert "%(" not in message["Subject"], queued.kind
+        assert "{" not in message["Subject"], queued.kind
         text = message.get_body(preferencelist=("plain",)).get_content()
         assert "http://127.0.0.1:8000/" in text
