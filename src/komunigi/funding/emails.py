@@ -27,9 +27,12 @@ def send_campaign_opened(campaign: Campaign, recipient: User) -> None:
 def send_campaign_closed(
     campaign: Campaign, recipient: User, supermarket: Organisation, share: Decimal | None
 ) -> None:
-    """``share``: what ``supermarket`` owes now that the campaign is funded (None: failed)."""
+    """``share``: what ``supermarket`` owes now that the campaign is funded (None: failed).
+
+    A share owed is told as a share due: whoever turned off campaign results still hears it.
+    """
     _send_about_campaign(
-        events.CAMPAIGN_CLOSED,
+        events.CAMPAIGN_CLOSED if share is None else events.SHARE_DUE,
         "campaign-closed",
         campaign,
         recipient,

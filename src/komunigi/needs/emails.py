@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import override
 
 from komunigi.community.models import VOTING_ROLES, Organisation, Role, User
-from komunigi.needs.models import Comment, Need, NeedStatus, PriorityRound, Quote
+from komunigi.needs.models import Comment, Need, NeedStatus, PriorityRound, Quote, TagFollow
 from komunigi.notifications import events
 from komunigi.notifications.emails import absolute_url
 from komunigi.notifications.services import notify
@@ -72,19 +72,24 @@ def notify_status_change(need: Need, previous: str, *, actor: User | None) -> No
 
 def notify_new_need(need: Need) -> None:
     """To the followers of the need's tags, once it is published."""
-    tags = list(need.tags.all())
+    tags = {tag.pk: tag.name for tag in need.tags.all()}
+    followed: dict[int, list[str]] = {}
+    for user_id, tag_id in TagFollow.objects.filter(tag__in=tags).values_list("user", "tag"):
+        followed.setdefault(user_id, []).append(tags[tag_id])
     people = (
-        User.objects.filter(is_active=True, followed_tags__tag__in=tags)
+        User.objects.filter(is_active=True, pk__in=followed)
         .exclude(pk__in=[need.author_id] if need.author_id else [])
-        .distinct()
         .order_by("pk")
     )
     for recipient in people:
-        followed = [t.name for t in tags if t.follows.filter(user=recipient).exists()]
         notify(
             recipient,
             events.NEED_NEW,
-            {"need": need, "tags": ", ".join(followed), "url": _url(need, recipient)},
+            {
+                "need": need,
+                "tags": ", ".join(sorted(followed[recipient.pk])),
+                "url": _url(need, recipient),
+            },
         )
 
 
