@@ -38,7 +38,7 @@ def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "notifications/preferences.html",
-        {"form": form, "time_zone": person.time_zone},
+        {"form": form, "time_zone": person.time_zone, "modes": events.Mode.choices},
         status=400 if form.errors else 200,
     )
 
