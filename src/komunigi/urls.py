@@ -18,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("", include("komunigi.needs.urls")),
     path("", include("komunigi.meetings.urls")),
     path("", include("komunigi.funding.urls")),
+    path("", include("komunigi.news.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
