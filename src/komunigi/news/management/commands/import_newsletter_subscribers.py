@@ -2,6 +2,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from komunigi.community.models import User, normalize_email
@@ -28,5 +29,8 @@ class Command(BaseCommand):
                 for row in csv.reader(file)
                 if row and "@" in row[0]
             ]
-        added, skipped = import_subscribers(rows, actor=facilitator)
+        try:
+            added, skipped = import_subscribers(rows, actor=facilitator)
+        except PermissionDenied:
+            raise CommandError(f"{actor} is not a facilitator") from None
         self.stdout.write(f"{added} subscriber(s) added, {skipped} skipped")
