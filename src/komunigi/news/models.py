@@ -82,8 +82,9 @@ class Issue(models.Model):
         return reverse("news_manage_issue", kwargs={"pk": self.pk})
 
     def title_in(self, language: str) -> str:
-        """The title in ``language``, or the French one when the issue has no such text."""
-        return self.text_in(language)[0]
+        """The title in ``language``, or the French one when the issue has no such text.
+        Reads no French body: lists load the titles only."""
+        return str(getattr(self, f"title_{self.language_for(language)}"))
 
     def body_in(self, language: str) -> str:
         return self.text_in(language)[1]

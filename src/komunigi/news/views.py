@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -91,6 +92,7 @@ def _invalid_link(request: HttpRequest) -> HttpResponse:
     return render(request, "news/invalid_link.html", status=400)
 
 
+@never_cache  # a page per personal link: no proxy keeps it
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button, POST confirms: a mail scanner opening every link must not
     subscribe anyone."""
@@ -109,6 +111,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "news/confirm.html")
 
 
+@never_cache
 @csrf_exempt  # RFC 8058: mail clients POST here without a session, a cookie or a form
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button, POST unsubscribes (a mail client's one-click, or the button).
