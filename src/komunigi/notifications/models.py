@@ -58,7 +58,9 @@ class OutboxMessage(models.Model):
 
 
 class OutboxAttachment(models.Model):
-    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        OutboxMessage, on_delete=models.CASCADE, related_name="attachments"
+    )
     filename = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("content type"), max_length=100)
     content = models.BinaryField(_("content"))

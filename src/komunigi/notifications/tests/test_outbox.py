@@ -188,7 +188,7 @@ def test_the_envelope_threads_names_the_sender_and_carries_list_headers_and_atta
         from_name="Claire Dubois (BEES coop) via Komunigi",
         from_address="community@komunigi.localhost",
         headers={"List-Id": "Entraide <community.komunigi.localhost>", **outbox.BULK_HEADERS},
-        attachments=[outbox.Attachment("notes.txt", "text/plain", b"Bonjour")],
+        attachments=[outbox.Attachment("notes.txt", "text/plain", "Bonjour".encode())],
     )
     outbox.queue_email(
         kind="test",
@@ -202,10 +202,7 @@ def test_the_envelope_threads_names_the_sender_and_carries_list_headers_and_atta
     assert outbox.deliver_due() == (1, 0)
 
     [received] = smtp_server.messages
-    assert (
-        received["From"]
-        == '"Claire Dubois (BEES coop) via Komunigi" <community@komunigi.localhost>'
-    )
+    assert received["From"] == '"Claire Dubois (BEES coop) via Komunigi" <community@komunigi.localhost>'
     assert received["Reply-To"] == "claire@bees.example"
     assert received["In-Reply-To"] == "<first@komunigi.localhost>"
     assert received["References"] == "<root@komunigi.localhost> <first@komunigi.localhost>"
