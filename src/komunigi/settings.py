@@ -65,6 +65,10 @@ KOMUNIGI_PUBLIC_SHARES = env_bool("KOMUNIGI_PUBLIC_SHARES", True)
 # Attachments of needs: images and PDF files up to this size.
 KOMUNIGI_ATTACHMENT_MAX_BYTES = env_int("KOMUNIGI_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
 KOMUNIGI_JOIN_REQUESTS_PER_IP_PER_HOUR = env_int("KOMUNIGI_JOIN_REQUESTS_PER_IP_PER_HOUR", 5)
+# Newsletter subscription requests from one network per hour (each sends an e-mail).
+KOMUNIGI_NEWSLETTER_SUBSCRIPTIONS_PER_IP_PER_HOUR = env_int(
+    "KOMUNIGI_NEWSLETTER_SUBSCRIPTIONS_PER_IP_PER_HOUR", 10
+)
 # Behind a reverse proxy every request comes from the proxy: trust its X-Forwarded-For then.
 KOMUNIGI_TRUST_X_FORWARDED_FOR = env_bool("KOMUNIGI_TRUST_X_FORWARDED_FOR", False)
 
@@ -75,6 +79,7 @@ INSTALLED_APPS = [
     "komunigi.needs",
     "komunigi.meetings",
     "komunigi.funding",
+    "komunigi.news",
     "komunigi.audit",
     "komunigi.notifications",
     "komunigi.throttle",

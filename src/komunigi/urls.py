@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("", include("komunigi.meetings.urls")),
     path("", include("komunigi.funding.urls")),
     path("", include("komunigi.notifications.urls")),
+    path("", include("komunigi.news.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

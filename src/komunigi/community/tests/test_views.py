@@ -416,7 +416,7 @@ def test_account_page_runs_a_bounded_number_of_queries(
         create_api_token(outsider, name=f"token {n}")
         MembershipFactory(user=outsider, role=Role.MEMBER)
     client = logged_in(outsider)
-    with django_assert_num_queries(4):  # session, user, tokens, memberships
+    with django_assert_num_queries(5):  # session, user, tokens, memberships, newsletter
         client.get(reverse("account"))
 
 

@@ -66,6 +66,9 @@ from komunigi.needs.models import (
     QuoteStatus,
     RoundStatus,
 )
+from komunigi.news.demo import load_demo_news
+from komunigi.news.models import Issue, IssueStatus, Subscriber, SubscriberStatus
+from komunigi.news.services import address_hash, new_key
 
 # Per unit of scale: needs, and for each need at most this many interests, comments, quotes.
 NEEDS = 200
@@ -76,6 +79,8 @@ MEETING_SIZE = 10  # supermarkets invited to, and present at, a generated meetin
 CAMPAIGNS = 5
 PLEDGES = 30  # most campaigns; one in ten has a pledge from every supermarket
 FEE_YEARS = (2023, 2024, 2025)
+NEWSLETTER_ISSUES = 5  # a few issues a year
+NEWSLETTER_SUBSCRIBERS = 100
 BATCH = 2_000
 
 M = TypeVar("M", bound=models.Model)
@@ -88,6 +93,7 @@ def populate(scale: int, report: Callable[[str], None] = lambda line: None) -> N
     load_demo_needs()
     load_demo_meetings()
     load_demo_funding()
+    load_demo_news()
     rng = random.Random(scale)  # noqa: S311 - the same data for the same scale, run after run
     with transaction.atomic():
         organisations = _organisations(scale)
@@ -103,6 +109,10 @@ def populate(scale: int, report: Callable[[str], None] = lambda line: None) -> N
         report(f"  {Campaign.objects.count()} campaigns, {LedgerLine.objects.count()} ledger lines")
         _collecting_campaign(rng)
         _join_requests(scale)
+        _newsletter(scale)
+        report(
+            f"  {Issue.objects.count()} newsletter issues, {Subscriber.objects.count()} subscribers"
+        )
     # A real database keeps its planner's statistics up to date (autovacuum); freshly bulk
     # loaded tables have none, and their plans would be the benchmark's, not the pages'.
     with connection.cursor() as cursor:
@@ -542,5 +552,44 @@ def _join_requests(scale: int) -> None:
                 language="fr",
             )
             for n in range(scale * 5)
+        ),
+    )
+
+
+def _newsletter(scale: int) -> None:
+    start = timezone.now() - datetime.timedelta(days=70 * NEWSLETTER_ISSUES * scale)
+    body = "Des **nouvelles** de la communauté : rencontres, cofinancements, partenaires.\n" * 20
+    _bulk(
+        Issue,
+        (
+            Issue(
+                slug=f"lettre-{n}",
+                status=IssueStatus.SENT,
+                title_fr=f"Lettre d'information n° {n}",
+                body_fr=body,
+                title_en=f"Newsletter no. {n}",
+                body_en=body,
+                published_at=start + datetime.timedelta(days=70 * n),
+                sent_at=start + datetime.timedelta(days=70 * n, minutes=30),
+            )
+            for n in range(NEWSLETTER_ISSUES * scale)
+        ),
+    )
+    languages = ("fr", "fr", "fr", "nl", "en", "de", "es")
+    now = timezone.now()
+    _bulk(
+        Subscriber,
+        (
+            Subscriber(
+                email=f"reader{n}@bench.example",
+                address_hash=address_hash(f"reader{n}@bench.example"),
+                language=languages[n % len(languages)],
+                status=SubscriberStatus.PENDING if n % 10 == 0 else SubscriberStatus.CONFIRMED,
+                source="web",
+                key=new_key(),
+                requested_at=now,
+                consent_at=None if n % 10 == 0 else now,
+            )
+            for n in range(NEWSLETTER_SUBSCRIBERS * scale)
         ),
     )

@@ -65,6 +65,12 @@ NEED = "a need's text in Markdown, its interests, quotes, comments and history; 
 ROUND = "a round's result: the pairwise matrix of its candidates and its ballots; measured 7.1×"
 MEETING = "a meeting's agenda, decisions and a page of its attendance; measured 2.2×"
 CAMPAIGN = "a page of pledges with both splits, the campaign's facts and its forms; measured 4.7×"
+NEWS_ISSUE = "an issue's Markdown text rendered and sanitised by nh3; measured 1.3×"
+SMALL_FORM = "a form of two fields and a hidden one, with its labels; measured 1.3×"
+SUBSCRIBERS = (
+    "50 subscribers with an erase form each, the counts by language and status, and the "
+    "search form; measured 4.3×"
+)
 # Held to the empty view (TRIVIAL_BUDGET) rather than to the 50-row page.
 HEALTH = (
     "the one round trip to the database that is the check itself: over TCP to PostgreSQL it "
@@ -139,6 +145,9 @@ def pages() -> list[Page]:
         Page("meetings", "/meetings/", budget=3.0, reason=PAGINATED),
         Page("calendar", "/meetings/calendar/"),
         Page("co-financing", "/co-financing/", budget=6.0, reason=TWO_LISTS),
+        Page("news archive", "/news/"),
+        Page("news issue", "/news/lettre-0/", budget=1.75, reason=NEWS_ISSUE),
+        Page("newsletter subscription", "/news/subscribe/", budget=1.75, reason=SMALL_FORM),
         Page("split simulator", "/co-financing/simulator/", budget=3.5, reason=FORM),
         Page("budget", "/co-financing/budget/", budget=8.0, reason=BUDGET),
         Page("co-financing history", "/co-financing/history/", budget=7.5, reason=HISTORY),
@@ -158,6 +167,10 @@ def pages() -> list[Page]:
              reason=PAGINATED),
         Page("fees (facilitator)", "/co-financing/fees/?year=2024", "facilitator", 12.0,
              reason=FEES),
+        Page("newsletter issues (facilitator)", "/facilitation/newsletter/", "facilitator",
+             3.0, reason=PAGINATED),
+        Page("newsletter subscribers (facilitator)", "/facilitation/newsletter/subscribers/",
+             "facilitator", 5.7, reason=SUBSCRIBERS),
         Page("sponsorships (facilitator)", "/co-financing/sponsorships/", "facilitator", 4.5,
              reason=SPONSORSHIPS),
     ]  # fmt: skip

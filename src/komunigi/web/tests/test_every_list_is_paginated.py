@@ -25,6 +25,7 @@ from komunigi.funding.models import (
 from komunigi.meetings.models import Attendance, Invitation, Meeting, MeetingStatus
 from komunigi.meetings.tests.test_services import plan
 from komunigi.needs.tests.factories import NeedFactory, PriorityRoundFactory, QuoteFactory
+from komunigi.news.tests.factories import IssueFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -155,6 +156,21 @@ def attendance(count: int, facilitator: User) -> str:
     return meeting.get_absolute_url()
 
 
+def news_archive(count: int, facilitator: User) -> str:
+    IssueFactory.create_batch(count, status="sent", published_at=timezone.now())
+    return "/en/news/"
+
+
+def newsletter_issues(count: int, facilitator: User) -> str:
+    IssueFactory.create_batch(count)
+    return "/en/facilitation/newsletter/"
+
+
+def newsletter_subscribers(count: int, facilitator: User) -> str:
+    SubscriberFactory.create_batch(count)
+    return "/en/facilitation/newsletter/subscribers/"
+
+
 # (the page, how it is filled, the context's page of rows, how many rows a page holds)
 LISTS: list[tuple[Callable[[int, User], str], str, int]] = [
     (needs, "page", 30),
@@ -171,6 +187,9 @@ LISTS: list[tuple[Callable[[int, User], str], str, int]] = [
     (statement, "entries", 50),
     (attendance, "attendances", 50),
     (attendance, "replies", 50),
+    (news_archive, "page", 10),
+    (newsletter_issues, "page", 20),
+    (newsletter_subscribers, "page", 50),
 ]
 
 

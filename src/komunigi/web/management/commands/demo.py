@@ -11,6 +11,7 @@ from komunigi.community.demo import DEMO_PASSWORD, load_demo_community
 from komunigi.funding.demo import load_demo_funding
 from komunigi.meetings.demo import load_demo_meetings
 from komunigi.needs.demo import load_demo_follows, load_demo_needs
+from komunigi.news.demo import load_demo_news
 
 ADDR = re.compile(r"^(?P<host>[\w.\-:\[\]]+):(?P<port>\d{1,5})$")
 
@@ -40,6 +41,7 @@ class Command(BaseCommand):
         load_demo_meetings()
         load_demo_funding()  # after the meetings: last month's approved the open campaign
         load_demo_follows()
+        load_demo_news()
         self.stdout.write(self.style.SUCCESS("The demo community is ready."))
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for login in logins:
