@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "komunigi.meetings",
     "komunigi.funding",
     "komunigi.news",
+    "komunigi.discussions",
     "komunigi.audit",
     "komunigi.notifications",
     "komunigi.throttle",
@@ -233,6 +234,11 @@ else:
 EMAIL_TIMEOUT = env_int("SMTP_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Komunigi <noreply@komunigi.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The domain of the community's mailing lists (community@…, logistique@…): the sender's by
+# default. Its mail must reach `komunigi lmtp` (see the README).
+KOMUNIGI_MAIL_DOMAIN = env_str(
+    "KOMUNIGI_MAIL_DOMAIN", DEFAULT_FROM_EMAIL.rpartition("@")[2].rstrip(">").strip()
+)
 
 # Background work: the Django tasks API. Development runs tasks at once, in the request;
 # production stores them in the database for `komunigi db_worker`.

@@ -26,6 +26,7 @@ class Group(models.TextChoices):
     MEETINGS = "meetings", _("Meetings and decisions")
     MONEY = "money", _("Co-financing and fees")
     FACILITATION = "facilitation", _("Facilitation")
+    LISTS = "lists", _("Mailing lists")
     ACCOUNT = "account", _("Your account")
 
 
@@ -37,6 +38,8 @@ class Event:
     default: Mode = Mode.IMMEDIATE
     required: bool = False
     facilitators_only: bool = False
+    # Shown on the preferences page; list posts follow each list's subscription instead.
+    listed: bool = True
 
 
 NEED_NEW = Event("need-new", _("A new need in a tag I follow"), Group.NEEDS, Mode.DIGEST)
@@ -79,6 +82,7 @@ FEE_OVERDUE = Event("fee-overdue", _("A membership fee is overdue"), Group.MONEY
 JOIN_REQUEST = Event(
     "join-request", _("A join request arrives"), Group.FACILITATION, facilitators_only=True
 )
+LIST_POST = Event("list-post", _("Posts on the mailing lists"), Group.LISTS, listed=False)
 ACCOUNT = Event(
     "account", _("Invitations, password resets and one-time links"), Group.ACCOUNT, required=True
 )
@@ -106,6 +110,7 @@ EVENTS: dict[str, Event] = {
         FEE_ISSUED,
         FEE_OVERDUE,
         JOIN_REQUEST,
+        LIST_POST,
         ACCOUNT,
     )
 }
@@ -116,5 +121,7 @@ def choosable(*, facilitator: bool) -> list[Event]:
     return [
         event
         for event in EVENTS.values()
-        if not event.required and (facilitator or not event.facilitators_only)
+        if event.listed
+        and not event.required
+        and (facilitator or not event.facilitators_only)
     ]

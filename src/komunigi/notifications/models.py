@@ -30,8 +30,9 @@ class OutboxMessage(models.Model):
     calendar = models.TextField(_("calendar attachment"), blank=True)
     calendar_method = models.CharField(_("calendar method"), max_length=10, blank=True)
     # Fixed when the message is queued: a retry after a dropped connection is recognisably
-    # the same message, and replies can refer to it.
-    message_id = models.CharField(_("Message-ID"), max_length=250, unique=True)
+    # the same message, and replies can refer to it. A list post keeps its one Message-ID for
+    # every recipient, as mailing lists do, so that everyone's replies thread together.
+    message_id = models.CharField(_("Message-ID"), max_length=250)
     in_reply_to = models.CharField(_("in reply to"), max_length=250, blank=True)
     references = models.TextField(_("references"), blank=True)
     reply_to = models.CharField(_("reply to"), max_length=250, blank=True)
@@ -57,6 +58,9 @@ class OutboxMessage(models.Model):
         verbose_name_plural = _("outgoing e-mails")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["sent_at", "next_attempt_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["message_id", "to"], name="one_message_per_recipient")
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.to}"

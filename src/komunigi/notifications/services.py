@@ -42,7 +42,7 @@ def modes_of(person: Any) -> dict[str, Mode]:
     return {
         kind: Mode(chosen.get(kind, event.default))
         for kind, event in EVENTS.items()
-        if not event.required
+        if not event.required and event.listed
     }
 
 

@@ -89,7 +89,7 @@ def test_confirmation_link_expires_after_seven_days(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr("django.core.signing.time.time", lambda: now)
 
     client = Client()
-    response = client.post(f"/news/confirm/{expired}/")
+    response = client.post(f"/en/news/confirm/{expired}/")
     assert response.status_code == 400
     assert "This link does not work" in response.content.decode()
     assert Subscriber.objects.get().status == SubscriberStatus.PENDING

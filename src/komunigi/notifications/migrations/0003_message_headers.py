@@ -76,6 +76,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="outboxmessage",
             name="message_id",
-            field=models.CharField(max_length=250, unique=True, verbose_name="Message-ID"),
+            field=models.CharField(max_length=250, verbose_name="Message-ID"),
+        ),
+        migrations.AddConstraint(
+            model_name="outboxmessage",
+            constraint=models.UniqueConstraint(
+                fields=("message_id", "to"), name="one_message_per_recipient"
+            ),
         ),
     ]

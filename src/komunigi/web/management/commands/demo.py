@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from komunigi.community.demo import DEMO_PASSWORD, load_demo_community
+from komunigi.discussions.demo import load_demo_lists
 from komunigi.funding.demo import load_demo_funding
 from komunigi.meetings.demo import load_demo_meetings
 from komunigi.needs.demo import load_demo_follows, load_demo_needs
@@ -42,6 +43,7 @@ class Command(BaseCommand):
         load_demo_funding()  # after the meetings: last month's approved the open campaign
         load_demo_follows()
         load_demo_news()
+        load_demo_lists()
         self.stdout.write(self.style.SUCCESS("The demo community is ready."))
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for login in logins:

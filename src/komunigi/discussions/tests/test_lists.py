@@ -1,0 +1,245 @@
+"""The lists on the web and in mail clients."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
+
+from komunigi.community.models import Role, User
+from komunigi.community.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from komunigi.discussions import emails, services, tokens
+from komunigi.discussions.models import Delivery, MailingList, ReadAccess, Subscription
+from komunigi.notifications import outbox
+from komunigi.notifications.models import DigestItem
+from komunigi.testing import SmtpServer
+
+pytestmark = pytest.mark.django_db
+
+
+def member(name: str, organisation: str, language: str = "en") -> User:
+    return MembershipFactory(
+        organisation=OrganisationFactory(name=organisation),
+        role=Role.REPRESENTATIVE,
+        user=UserFactory(full_name=name, language=language),
+    ).user
+
+
+def logged_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def entraide(db: None) -> MailingList:
+    return MailingList.objects.create(
+        name="Entraide", slug="entraide", local_part="community", read_access=ReadAccess.MEMBERS
+    )
+
+
+def test_a_post_goes_out_as_a_mailing_list_sends_it_and_replies_thread(
+    smtp_server: SmtpServer, entraide: MailingList
+) -> None:
+    claire = member("Claire Dubois", "BEES coop")
+    anna = member("Anna Huber", "FoodHub München")
+    services.subscribe(entraide, user=anna, delivery=Delivery.EVERY)
+    services.subscribe(entraide, user=claire, delivery=Delivery.EVERY)
+
+    thread = services.start_thread(
+        entraide, author=claire, subject="Shift reminders", body="They stopped. **Why?**"
+    )
+    answer = services.reply(thread, author=anna, body="Check the template.")
+    services.reply(thread, author=claire, body="Thanks!", parent=answer)
+    outbox.deliver_due()
+
+    to_anna = [m for m in smtp_server.messages if m["To"] == anna.email]
+    first, last = to_anna  # not her own answer
+    assert (
+        first["From"] == '"Claire Dubois (BEES coop) via Komunigi" <community@komunigi.localhost>'
+    )
+    assert first["Subject"] == "[Entraide] Shift reminders"
+    assert last["Subject"] == "Re: [Entraide] Shift reminders"
+    assert first["List-Id"] == "Entraide <community.komunigi.localhost>"
+    assert first["List-Post"] == "<mailto:community@komunigi.localhost>"
+    assert first["List-Archive"] == "<http://127.0.0.1:8000/en/lists/entraide/>"
+    assert first["List-Help"] == "<http://127.0.0.1:8000/en/lists/entraide/>"
+    assert (
+        first["List-Unsubscribe"].strip().startswith("<http://127.0.0.1:8000/en/lists/unsubscribe/")
+    )
+    assert first["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert first["Precedence"] == "list"
+    assert first["X-Loop"] == "community@komunigi.localhost"
+    assert first["Reply-To"] == (
+        f"community+{tokens.reply_token(thread.pk, anna.pk)}@komunigi.localhost"
+    )
+    posts = list(thread.posts.all())
+    assert first["Message-ID"] == posts[0].message_id
+    assert last["Message-ID"] == posts[2].message_id
+    assert last["In-Reply-To"] == posts[1].message_id
+    assert last["References"] == f"{posts[0].message_id} {posts[1].message_id}"
+    html = first.get_body(preferencelist=("html",)).get_content()
+    assert "<strong>Why?</strong>" in html
+    # Claire's answer went to Anna; Claire's own posts did not come back to her.
+    to_claire = [m["Subject"] for m in smtp_server.messages if m["To"] == claire.email]
+    assert to_claire == ["Re: [Entraide] Shift reminders"]
+
+
+def test_subjects_keep_one_tag_and_one_re() -> None:
+    mailing_list = MailingList(name="Entraide")
+    assert emails.tagged_subject(mailing_list, "Re: RE: AW: [Entraide] Stock", is_reply=True) == (
+        "Re: [Entraide] Stock"
+    )
+    assert emails.tagged_subject(mailing_list, "Stock", is_reply=False) == "[Entraide] Stock"
+
+
+def test_digest_readers_find_the_post_in_their_digest_and_web_readers_get_nothing(
+    entraide: MailingList,
+) -> None:
+    claire = member("Claire Dubois", "BEES coop")
+    digest, web = member("Jonas", "Bloum"), member("Lukas", "FoodHub")
+    services.subscribe(entraide, user=digest, delivery=Delivery.DIGEST)
+    services.subscribe(entraide, user=web, delivery=Delivery.WEB)
+    services.start_thread(entraide, author=claire, subject="Stock", body="Hello")
+    assert [i.title for i in DigestItem.objects.filter(user=digest)] == ["[Entraide] Stock"]
+    assert not DigestItem.objects.filter(user=web).exists()
+    assert not outbox.OutboxMessage.objects.filter(to__in=[digest.email, web.email]).exists()
+
+
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz234567tux0123456789", min_size=1))
+def test_any_change_to_a_token_is_refused(change: str) -> None:
+    for make, read in [
+        (tokens.reply_token, tokens.read_reply_token),
+        (tokens.unsubscribe_token, tokens.read_unsubscribe_token),
+    ]:
+        token = make(12, 34)
+        assert read(token) == (12, 34)
+        assert read(token.upper()) == (12, 34)  # mail systems may change an address's case
+        for altered in (token + change, change + token, token[:-1] + change[0]):
+            if altered != token:
+                assert read(altered) is None
+
+
+def test_a_reply_token_names_its_own_thread_and_person_only() -> None:
+    token = tokens.reply_token(12, 34)
+    assert tokens.read_reply_token(token.replace("t12", "t13")) is None
+    assert tokens.read_reply_token(token.replace("u34", "u35")) is None
+    assert tokens.read_unsubscribe_token(token) is None  # another purpose, another key
+
+
+def test_a_members_list_is_hidden_from_visitors_and_only_members_post(
+    entraide: MailingList, outsider: User
+) -> None:
+    claire = member("Claire Dubois", "BEES coop")
+    thread = services.start_thread(entraide, author=claire, subject="Stock", body="Hello")
+    assert Client().get("/en/lists/entraide/").status_code == 404
+    assert Client().get(f"/en/threads/{thread.pk}/").status_code == 404
+    assert logged_in(outsider).get("/en/lists/entraide/new/").status_code == 404
+    public = MailingList.objects.create(
+        name="Logistique", slug="logistique", local_part="logistique", read_access="public"
+    )
+    assert Client().get("/en/lists/logistique/").status_code == 200
+    assert logged_in(outsider).get("/en/lists/logistique/new/").status_code == 403
+    answer = logged_in(outsider).post(f"/en/threads/{thread.pk}/reply/", {"body": "Hi"})
+    assert answer.status_code == 404
+    assert public.threads.count() == 0
+
+
+def test_a_member_replies_quoting_and_edits_within_fifteen_minutes(
+    entraide: MailingList,
+) -> None:
+    claire, anna = member("Claire Dubois", "BEES coop"), member("Anna Huber", "FoodHub")
+    thread = services.start_thread(entraide, author=claire, subject="Stock", body="Line one")
+    first = thread.posts.get()
+    page = logged_in(anna).get(f"/en/threads/{thread.pk}/?reply={first.pk}")
+    assert page.context["reply_form"].initial == {
+        "parent": first.pk,
+        "body": "Claire Dubois (BEES coop):\n> Line one\n\n",
+    }
+    logged_in(anna).post(
+        f"/en/threads/{thread.pk}/reply/", {"body": "Answer", "parent": str(first.pk)}
+    )
+    reply = thread.posts.last()
+    assert (reply.author, reply.parent) == (anna, first)
+
+    edited = logged_in(anna).post(f"/en/posts/{reply.pk}/edit/", {"body": "Better answer"})
+    assert edited.status_code == 302
+    reply.refresh_from_db()
+    assert (reply.body, reply.edited_at is not None) == ("Better answer", True)
+    reply.created_at = timezone.now() - datetime.timedelta(minutes=16)
+    reply.save(update_fields=["created_at"])
+    late = logged_in(anna).post(f"/en/posts/{reply.pk}/edit/", {"body": "Too late"}, follow=True)
+    assert "within 15 minutes" in late.content.decode()
+    reply.refresh_from_db()
+    assert reply.body == "Better answer"
+    assert logged_in(claire).post(f"/en/posts/{reply.pk}/edit/", {"body": "x"}).status_code == 302
+    reply.refresh_from_db()
+    assert reply.body == "Better answer"
+
+
+def test_an_empty_answer_is_refused_and_nothing_is_sent(entraide: MailingList) -> None:
+    claire = member("Claire Dubois", "BEES coop")
+    thread = services.start_thread(entraide, author=claire, subject="Stock", body="Hello")
+    answer = logged_in(claire).post(f"/en/threads/{thread.pk}/reply/", {"body": "   "})
+    assert answer.status_code == 400
+    assert thread.posts.count() == 1
+
+
+def test_the_author_marks_it_solved_and_the_practice_base_finds_it(
+    entraide: MailingList, facilitator: User
+) -> None:
+    claire, anna = member("Claire Dubois", "BEES coop"), member("Anna Huber", "FoodHub")
+    thread = services.start_thread(
+        entraide, author=claire, subject="Rappels de créneaux", body="Les rappels sont partis ?"
+    )
+    answer = services.reply(thread, author=anna, body="Le modèle d'e-mail a perdu son champ.")
+    other = logged_in(anna).post(f"/en/threads/{thread.pk}/solved/", {"answer": answer.pk})
+    assert other.status_code == 403  # not her question
+    logged_in(claire).post(f"/en/threads/{thread.pk}/solved/", {"answer": answer.pk})
+    thread.refresh_from_db()
+    assert thread.answer == answer
+
+    found = logged_in(anna).get("/en/practice/", {"q": "rappel"})
+    [(row, question, accepted)] = found.context["rows"]
+    assert (row, question.body, accepted) == (thread, "Les rappels sont partis ?", answer)
+    assert logged_in(anna).get("/en/practice/", {"q": "facturation"}).context["rows"] == []
+    assert Client().get("/en/practice/").context["rows"] == []  # a members-only list
+
+
+def test_one_click_leaves_the_list_without_login_and_a_get_only_asks(
+    entraide: MailingList,
+) -> None:
+    anna = member("Anna Huber", "FoodHub")
+    services.subscribe(entraide, user=anna, delivery=Delivery.EVERY)
+    path = f"/en/lists/unsubscribe/{tokens.unsubscribe_token(entraide.pk, anna.pk)}/"
+    client = Client(enforce_csrf_checks=True)
+    assert client.get(path).status_code == 200
+    assert Subscription.objects.filter(user=anna).exists()
+    assert client.post(path, {"List-Unsubscribe": "One-Click"}).status_code == 200
+    assert not Subscription.objects.filter(user=anna).exists()
+    assert client.post(path).status_code == 200
+    assert client.post("/en/lists/unsubscribe/t1u1xaaaa/").status_code == 400
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_list_pages_run_a_bounded_number_of_queries(
+    entraide: MailingList, django_assert_num_queries, count: int
+) -> None:
+    claire = member("Claire Dubois", "BEES coop")
+    for n in range(count):
+        thread = services.start_thread(entraide, author=claire, subject=f"T{n}", body="b")
+        answer = services.reply(thread, author=claire, body="a")
+        services.mark_solved(thread, actor=claire, answer=answer)
+    client = logged_in(claire)
+    # The same whatever the number of threads and posts.
+    expected = {
+        "/en/lists/": 5,
+        "/en/lists/entraide/": 11,
+        "/en/practice/": 9,
+        f"/en/threads/{thread.pk}/": 13,
+    }
+    for url, queries in expected.items():
+        with django_assert_num_queries(queries):
+            assert client.get(url).status_code == 200
