@@ -121,7 +121,5 @@ def choosable(*, facilitator: bool) -> list[Event]:
     return [
         event
         for event in EVENTS.values()
-        if event.listed
-        and not event.required
-        and (facilitator or not event.facilitators_only)
+        if event.listed and not event.required and (facilitator or not event.facilitators_only)
     ]

@@ -13,6 +13,7 @@ from django.views.i18n import set_language as django_set_language
 
 from komunigi.community.models import JoinRequest, JoinRequestStatus, Organisation
 from komunigi.community.permissions import can_handle_join_requests
+from komunigi.discussions import dashboard as discussions_dashboard
 from komunigi.funding import dashboard as funding_dashboard
 from komunigi.funding.estimates import estimate
 from komunigi.http import AuthenticatedHttpRequest
@@ -56,6 +57,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         "needs_awaiting_interest": needs_dashboard.needs_awaiting_interest(user),
         "rounds_awaiting_ballot": needs_dashboard.rounds_awaiting_ballot(user),
         "estimates_awaiting": list(needs_dashboard.estimates_awaiting(user)),
+        "lists_to_offer": discussions_dashboard.lists_to_offer(user),
         "invitations": list(
             Invitation.objects.filter(
                 user=user, meeting__status__in=[MeetingStatus.PLANNED, MeetingStatus.IN_SESSION]

@@ -243,3 +243,15 @@ def test_list_pages_run_a_bounded_number_of_queries(
     for url, queries in expected.items():
         with django_assert_num_queries(queries):
             assert client.get(url).status_code == 200
+
+
+def test_the_dashboard_offers_a_member_the_lists_they_do_not_read_yet(
+    entraide: MailingList, outsider: User
+) -> None:
+    claire = member("Claire Dubois", "BEES coop")
+    client = logged_in(claire)
+    assert client.get("/en/dashboard/").context["lists_to_offer"] == [entraide]
+    client.post("/en/lists/entraide/subscription/", {"delivery": "every"})
+    assert Subscription.objects.get(user=claire).delivery == Delivery.EVERY
+    assert client.get("/en/dashboard/").context["lists_to_offer"] == []
+    assert logged_in(outsider).get("/en/dashboard/").context["lists_to_offer"] == []

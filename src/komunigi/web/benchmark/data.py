@@ -25,6 +25,8 @@ from komunigi.community.models import (
     Role,
     User,
 )
+from komunigi.discussions.demo import load_demo_lists
+from komunigi.discussions.models import MailingList, Post, Thread
 from komunigi.funding.demo import load_demo_funding
 from komunigi.funding.models import (
     Account,
@@ -81,6 +83,8 @@ PLEDGES = 30  # most campaigns; one in ten has a pledge from every supermarket
 FEE_YEARS = (2023, 2024, 2025)
 NEWSLETTER_ISSUES = 5  # a few issues a year
 NEWSLETTER_SUBSCRIBERS = 100
+THREADS = 50  # mailing-list threads, of POSTS_PER_THREAD posts on average
+POSTS_PER_THREAD = 5
 BATCH = 2_000
 
 M = TypeVar("M", bound=models.Model)
@@ -94,6 +98,7 @@ def populate(scale: int, report: Callable[[str], None] = lambda line: None) -> N
     load_demo_meetings()
     load_demo_funding()
     load_demo_news()
+    load_demo_lists()
     rng = random.Random(scale)  # noqa: S311 - the same data for the same scale, run after run
     with transaction.atomic():
         organisations = _organisations(scale)
@@ -110,6 +115,8 @@ def populate(scale: int, report: Callable[[str], None] = lambda line: None) -> N
         _collecting_campaign(rng)
         _join_requests(scale)
         _newsletter(scale)
+        _threads(scale, rng)
+        report(f"  {Thread.objects.count()} threads, {Post.objects.count()} list posts")
         report(
             f"  {Issue.objects.count()} newsletter issues, {Subscriber.objects.count()} subscribers"
         )
@@ -593,3 +600,49 @@ def _newsletter(scale: int) -> None:
             for n in range(NEWSLETTER_SUBSCRIBERS * scale)
         ),
     )
+
+
+def _threads(scale: int, rng: random.Random) -> None:
+    lists = list(MailingList.objects.all())
+    authors = list(User.objects.filter(memberships__isnull=False).values_list("pk", flat=True))
+    start = timezone.now() - datetime.timedelta(days=THREADS * scale)
+    threads = _bulk(
+        Thread,
+        (
+            Thread(
+                mailing_list=lists[n % len(lists)],
+                subject=f"Question n° {n} : rappels de créneaux et modèles d'e-mails",
+                author_id=rng.choice(authors),
+                created_at=start + datetime.timedelta(hours=n),
+                last_activity_at=start + datetime.timedelta(hours=n + 5),
+                post_count=POSTS_PER_THREAD,
+            )
+            for n in range(THREADS * scale)
+        ),
+    )
+    body = "Chez nous, le planificateur envoie les rappels la veille du créneau. " * 6
+    _bulk(
+        Post,
+        (
+            Post(
+                thread=thread,
+                author_id=rng.choice(authors),
+                body=f"{body}\n\nRéponse {k} au fil {thread.pk}.",
+                message_id=f"<bench-{thread.pk}-{k}@komunigi.localhost>",
+                created_at=thread.created_at + datetime.timedelta(hours=k),
+            )
+            for thread in threads
+            for k in range(POSTS_PER_THREAD)
+        ),
+    )
+    # One thread in four is solved by its last post.
+    solved = threads[::4]
+    last = dict(
+        Post.objects.filter(thread__in=solved)
+        .values("thread")
+        .annotate(last=models.Max("pk"))
+        .values_list("thread", "last")
+    )
+    for thread in solved:
+        thread.answer_id, thread.solved_at = last[thread.pk], thread.last_activity_at
+    Thread.objects.bulk_update(solved, ["answer", "solved_at"], batch_size=BATCH)

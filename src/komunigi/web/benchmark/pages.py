@@ -22,6 +22,7 @@ from django.urls import path
 
 from komunigi import urls as project_urls
 from komunigi.community.models import Organisation, Role, User
+from komunigi.discussions.models import Thread
 from komunigi.funding.models import Campaign, CampaignStatus
 from komunigi.meetings.models import Meeting, MeetingStatus, Visibility
 from komunigi.needs.models import Need, PriorityRound, RoundStatus
@@ -72,6 +73,9 @@ SUBSCRIBERS = (
     "search form; measured 4.3×"
 )
 # Held to the empty view (TRIVIAL_BUDGET) rather than to the 50-row page.
+THREADS = "a page of 30 threads with their list, counts and dates, and the search form"
+POSTS = "a thread's posts, each in Markdown sanitised by nh3, and the answer form"
+PRACTICE = "10–30 solved threads, each with its question and its answer in Markdown"
 HEALTH = (
     "the one round trip to the database that is the check itself: over TCP to PostgreSQL it "
     "takes as long as the whole empty view (0.3 ms); measured 1.3–1.7× on SQLite, 1.6–2.7× "
@@ -133,6 +137,7 @@ def pages() -> list[Page]:
         .first()
     )
     closed_round = PriorityRound.objects.filter(status=RoundStatus.CLOSED).order_by("-pk").first()
+    thread = Thread.objects.filter(mailing_list__slug="entraide").order_by("-pk").first()
     collecting = Campaign.objects.filter(status=CampaignStatus.COLLECTING).order_by("-pk").first()
     found = [
         Page("home", "/"),
@@ -173,7 +178,20 @@ def pages() -> list[Page]:
              "facilitator", 5.7, reason=SUBSCRIBERS),
         Page("sponsorships (facilitator)", "/co-financing/sponsorships/", "facilitator", 4.5,
              reason=SPONSORSHIPS),
+        Page("mailing lists", "/lists/"),
+        Page("list (public)", "/lists/logistique/", budget=4.0, reason=THREADS),
+        Page("list (representative)", "/lists/entraide/", "representative", 4.0,
+             reason=THREADS),
+        Page("list search (representative)", "/lists/entraide/?q=rappel", "representative",
+             4.0, reason=THREADS),
+        Page("practice base (representative)", "/practice/", "representative", 6.0,
+             reason=PRACTICE),
     ]  # fmt: skip
+    if thread is not None:
+        found.append(
+            Page("thread (representative)", thread.get_absolute_url(), "representative", 4.0,
+                 reason=POSTS)
+        )  # fmt: skip
     if need is not None:
         found += [
             Page("need", need.get_absolute_url(), budget=4.5, reason=NEED),
