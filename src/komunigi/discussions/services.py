@@ -21,6 +21,7 @@ from komunigi.discussions.models import (
     Thread,
 )
 from komunigi.errors import DomainError, require
+from komunigi.markdown import render_markdown
 from komunigi.needs.models import Need
 
 MAX_BODY = 50_000
@@ -120,6 +121,7 @@ def _add_post(
         organisation=speaking_for(author),
         parent=parent,
         body=body,
+        body_html=render_markdown(body),
         source=source,
         message_id=message_id or new_message_id(),
         created_at=now,
@@ -135,8 +137,8 @@ def edit_post(post: Post, *, actor: User, body: str, now: datetime.datetime | No
         raise DomainError(_("A message can be edited by its author within 15 minutes."))
     body = _clean_body(body)
     with transaction.atomic():
-        post.body, post.edited_at = body, timezone.now()
-        post.save(update_fields=["body", "edited_at"])
+        post.body, post.body_html, post.edited_at = body, render_markdown(body), timezone.now()
+        post.save(update_fields=["body", "body_html", "edited_at"])
         log_action(actor, "discussions.post.edited", post.thread, {"post": post.pk})
 
 

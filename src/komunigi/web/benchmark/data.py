@@ -40,6 +40,7 @@ from komunigi.funding.models import (
     Pledge,
     TransactionKind,
 )
+from komunigi.markdown import render_markdown
 from komunigi.meetings.demo import load_demo_meetings
 from komunigi.meetings.models import (
     AgendaItem,
@@ -621,6 +622,7 @@ def _threads(scale: int, rng: random.Random) -> None:
         ),
     )
     body = "Chez nous, le planificateur envoie les rappels la veille du créneau. " * 6
+    html = render_markdown(body)  # as the services store it, rendered once here
     _bulk(
         Post,
         (
@@ -628,6 +630,7 @@ def _threads(scale: int, rng: random.Random) -> None:
                 thread=thread,
                 author_id=rng.choice(authors),
                 body=f"{body}\n\nRéponse {k} au fil {thread.pk}.",
+                body_html=f"{html}<p>Réponse {k} au fil {thread.pk}.</p>",
                 message_id=f"<bench-{thread.pk}-{k}@komunigi.localhost>",
                 created_at=thread.created_at + datetime.timedelta(hours=k),
             )

@@ -166,7 +166,7 @@ def pages() -> list[Page]:
              "representative", 6.0, reason=RICH_ROWS),
         Page("my account (representative)", "/account/", "representative", 5.5, reason=FORM),
         Page("notifications (representative)", "/account/notifications/", "representative",
-             5.5, reason=FORM),
+             3.5, reason=FORM),
         Page("dashboard (facilitator)", "/dashboard/", "facilitator", 7.0, reason=DASHBOARD),
         Page("join requests (facilitator)", "/facilitation/join-requests/", "facilitator", 3.5,
              reason=PAGINATED),
