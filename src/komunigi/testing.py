@@ -14,10 +14,12 @@ class SmtpServer:
     host: str
     port: int
     messages: list[EmailMessage] = field(default_factory=list)
+    senders: list[str] = field(default_factory=list)  # each message's envelope sender
     received: threading.Event = field(default_factory=threading.Event)
 
     async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[attr-defined]
+        self.senders.append(envelope.mail_from)  # type: ignore[attr-defined]
         self.received.set()
         return "250 Message accepted for delivery"
 

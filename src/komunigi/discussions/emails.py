@@ -36,6 +36,11 @@ def reply_address(mailing_list: MailingList, thread_id: int, user_id: int) -> st
     return f"{mailing_list.local_part}+{token}@{settings.KOMUNIGI_MAIL_DOMAIN}"
 
 
+def bounce_address(mailing_list: MailingList, user_id: int) -> str:
+    token = tokens.bounce_token(mailing_list.pk, user_id)
+    return f"{mailing_list.local_part}-bounces+{token}@{settings.KOMUNIGI_MAIL_DOMAIN}"
+
+
 def references(post: Post) -> list[str]:
     """The Message-IDs from the thread's first post down to ``post``'s parent."""
     chain: list[str] = []
@@ -66,6 +71,7 @@ def send_post(post: Post) -> None:
     subscriptions = (
         Subscription.objects.filter(mailing_list=mailing_list, user__is_active=True)
         .exclude(delivery=Delivery.WEB)
+        .filter(stopped_at=None)
         .exclude(user__in=[post.author_id] if post.author_id else [])
         .select_related("user")
         .order_by("pk")
@@ -111,5 +117,6 @@ def send_post(post: Post) -> None:
                 from_name=sender,
                 from_address=mailing_list.address,
                 headers=list_headers(mailing_list, unsubscribe, archive),
+                return_path=bounce_address(mailing_list, person.pk),
             ),
         )

@@ -71,6 +71,11 @@ class Subscription(models.Model):
         _("delivery"), max_length=10, choices=Delivery.choices, default=Delivery.EVERY
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Hard bounces of the list's mail to this person; at BOUNCE_LIMIT delivery stops.
+    bounces = models.PositiveSmallIntegerField(_("bounces"), default=0)
+    stopped_at = models.DateTimeField(_("delivery stopped at"), null=True, blank=True)
+
+    BOUNCE_LIMIT = 3
 
     class Meta:
         verbose_name = _("subscription")
@@ -141,6 +146,8 @@ class Post(models.Model):
     author = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, related_name="posts", verbose_name=_("author")
     )
+    # A sender without an account whose message a facilitator approved: their name as written.
+    author_name = models.CharField(_("author's name"), max_length=200, blank=True)
     # Who the author spoke for when they wrote, shown beside their name ("Claire (BEES coop)").
     organisation = models.ForeignKey(
         Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -158,6 +165,9 @@ class Post(models.Model):
     message_id = models.CharField(_("Message-ID"), max_length=250, unique=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
+    # A post that came by e-mail keeps the message as it arrived (quotes and signature
+    # included), for facilitators.
+    original = models.BinaryField(_("original message"), blank=True, default=b"")
 
     class Meta:
         verbose_name = _("post")
@@ -172,5 +182,70 @@ class Post(models.Model):
 
     @property
     def author_label(self) -> str:
-        name = self.author.full_name if self.author else str(_("someone"))
+        name = self.author.full_name if self.author else (self.author_name or str(_("someone")))
         return f"{name} ({self.organisation.name})" if self.organisation else name
+
+
+class HeldReason(models.TextChoices):
+    NOT_A_MEMBER = "not_a_member", _("The sender is not a member of the community")
+    BAD_TOKEN = "bad_token", _("The reply address was altered or is unknown")
+    NO_THREAD = "no_thread", _("The thread it answers no longer exists")
+    TOO_MANY = "too_many", _("The sender wrote too many messages within an hour")
+
+
+class HeldStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for a facilitator")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class HeldMessage(models.Model):
+    """A message that came by e-mail and waits for a facilitator: nothing is lost."""
+
+    mailing_list = models.ForeignKey(
+        MailingList, on_delete=models.CASCADE, related_name="held", verbose_name=_("list")
+    )
+    recipient = models.CharField(_("sent to"), max_length=254)
+    sender = models.CharField(_("sender"), max_length=254)
+    sender_name = models.CharField(_("sender's name"), max_length=200, blank=True)
+    subject = models.CharField(_("subject"), max_length=250, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    raw = models.BinaryField(_("message"))
+    reason = models.CharField(_("why it is held"), max_length=20, choices=HeldReason.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=HeldStatus.choices, default=HeldStatus.PENDING
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("held message")
+        verbose_name_plural = _("held messages")
+        ordering = ["received_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.subject}"
+
+
+class AllowedSender(models.Model):
+    """A sender without an account whose messages to a list no longer wait for moderation."""
+
+    mailing_list = models.ForeignKey(
+        MailingList, on_delete=models.CASCADE, related_name="allowed_senders"
+    )
+    email = models.EmailField(_("e-mail address"))
+    allowed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("allowed sender")
+        verbose_name_plural = _("allowed senders")
+        constraints = [
+            models.UniqueConstraint(fields=["mailing_list", "email"], name="allow_sender_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.email

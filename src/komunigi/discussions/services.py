@@ -105,20 +105,67 @@ def reply(
     return post
 
 
+def post_from_mail(
+    mailing_list: MailingList,
+    *,
+    author: User | None,
+    author_name: str,
+    body: str,
+    message_id: str,
+    original: bytes,
+    subject: str = "",
+    thread: Thread | None = None,
+    answers: list[str] | None = None,
+) -> Post:
+    """A message that came by e-mail, already let in by `inbound` (a member, or a sender a
+    facilitator approved): a new thread with ``subject``, or an answer in ``thread`` to the
+    post whose Message-ID it ``answers`` (its In-Reply-To), or else to the last one.
+    Side effects as for `start_thread`."""
+    body = _clean_body(body)[:MAX_BODY]
+    with transaction.atomic():
+        if thread is None:
+            thread = Thread.objects.create(
+                mailing_list=mailing_list, subject=" ".join(subject.split())[:200], author=author
+            )
+            parent = None
+        else:
+            thread = Thread.objects.select_for_update().get(pk=thread.pk)
+            posts = thread.posts.order_by("created_at", "pk")
+            parent = posts.filter(message_id__in=answers or []).last() or posts.last()
+        post = _add_post(
+            thread,
+            author=author,
+            author_name="" if author else author_name[:200],
+            body=body,
+            parent=parent,
+            source=PostSource.EMAIL,
+            message_id=message_id,
+            original=original,
+        )
+        log_action(author, "discussions.post.received", thread, {"post": post.pk})
+    return post
+
+
 def _add_post(
     thread: Thread,
     *,
-    author: User,
+    author: User | None,
     body: str,
     parent: Post | None,
     source: str,
     message_id: str,
+    author_name: str = "",
+    original: bytes = b"",
 ) -> Post:
     now = timezone.now()
+    if message_id and Post.objects.filter(message_id=message_id).exists():
+        message_id = ""  # someone else's Message-ID, reused: ours is unique
     post = Post.objects.create(
         thread=thread,
         author=author,
-        organisation=speaking_for(author),
+        author_name=author_name,
+        original=original,
+        organisation=speaking_for(author) if author else None,
         parent=parent,
         body=body,
         body_html=render_markdown(body),
@@ -167,8 +214,11 @@ def subscribe(mailing_list: MailingList, *, user: User, delivery: str) -> Subscr
     if delivery not in Delivery.values:
         raise DomainError(_("Choose how the list's messages reach you."))
     with transaction.atomic():
+        # Choosing again also resumes a delivery that bounces had stopped.
         subscription, _created = Subscription.objects.update_or_create(
-            mailing_list=mailing_list, user=user, defaults={"delivery": delivery}
+            mailing_list=mailing_list,
+            user=user,
+            defaults={"delivery": delivery, "bounces": 0, "stopped_at": None},
         )
         log_action(user, "discussions.list.subscribed", mailing_list, {"delivery": delivery})
     return subscription

@@ -12,6 +12,7 @@ from django.utils.crypto import salted_hmac
 
 REPLY_SALT = "komunigi.discussions.reply"
 UNSUBSCRIBE_SALT = "komunigi.discussions.unsubscribe"
+BOUNCE_SALT = "komunigi.discussions.bounce"
 TOKEN = re.compile(r"^t(?P<first>\d+)u(?P<second>\d+)x(?P<signature>[a-z2-7]{26})$")
 
 
@@ -50,3 +51,12 @@ def unsubscribe_token(list_id: int, user_id: int) -> str:
 
 def read_unsubscribe_token(token: str) -> tuple[int, int] | None:
     return _read(token, UNSUBSCRIBE_SALT)
+
+
+def bounce_token(list_id: int, user_id: int) -> str:
+    """In the return path (VERP): names the subscription whose mail bounced."""
+    return _make(list_id, user_id, BOUNCE_SALT)
+
+
+def read_bounce_token(token: str) -> tuple[int, int] | None:
+    return _read(token, BOUNCE_SALT)

@@ -13,4 +13,11 @@ urlpatterns = [
     path("threads/<int:pk>/solved/", views.thread_solved, name="thread_solved"),
     path("posts/<int:pk>/edit/", views.post_edit, name="post_edit"),
     path("practice/", views.practice, name="practice"),
+    path("posts/<int:pk>/original/", views.post_original, name="post_original"),
+    path("facilitation/moderation/", views.held_messages, name="held_messages"),
+    path(
+        "facilitation/moderation/<int:pk>/",
+        views.held_message_decide,
+        name="held_message_decide",
+    ),
 ]

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from komunigi.community.models import User
-from komunigi.discussions import permissions, search, services, tokens
+from komunigi.community.models import User, is_facilitator
+from komunigi.discussions import moderation, permissions, search, services, tokens
 from komunigi.discussions.forms import (
     EditPostForm,
     PostForm,
@@ -19,7 +19,15 @@ from komunigi.discussions.forms import (
     SubscriptionForm,
     ThreadForm,
 )
-from komunigi.discussions.models import Delivery, MailingList, Post, Subscription, Thread
+from komunigi.discussions.models import (
+    Delivery,
+    HeldMessage,
+    HeldStatus,
+    MailingList,
+    Post,
+    Subscription,
+    Thread,
+)
 from komunigi.errors import DomainError
 from komunigi.http import AuthenticatedHttpRequest
 from komunigi.pagination import paginate
@@ -297,3 +305,51 @@ def _practice_tags(request: HttpRequest) -> Any:
         .order_by("name")
         .distinct()
     )
+
+
+def _facilitator(request: HttpRequest) -> None:
+    if not is_facilitator(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def held_messages(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _facilitator(request)
+    pending = HeldMessage.objects.filter(status=HeldStatus.PENDING).select_related("mailing_list")
+    return render(
+        request,
+        "discussions/held_messages.html",
+        {"page": paginate(request, pending, THREADS_PER_PAGE)},
+    )
+
+
+@login_required
+@require_POST
+def held_message_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    _facilitator(request)
+    held = get_object_or_404(HeldMessage, pk=pk)
+    decision = request.POST.get("decision")
+    try:
+        if decision in ("approve", "allow"):
+            moderation.approve(held, actor=request.user, allow_sender=decision == "allow")
+            messages.success(request, _("The message was posted."))
+        elif decision == "reject":
+            moderation.reject(held, actor=request.user, note=request.POST.get("note", ""))
+            messages.success(request, _("The message was rejected; its sender was told."))
+        else:
+            messages.error(request, _("Choose what to do with the message."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("held_messages")
+
+
+@login_required
+def post_original(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The message as it arrived by e-mail, quotes and signature included (facilitators)."""
+    _facilitator(request)
+    post = get_object_or_404(Post, pk=pk)
+    if not post.original:
+        raise Http404
+    response = HttpResponse(bytes(post.original), content_type="message/rfc822")
+    response["Content-Disposition"] = f'attachment; filename="post-{post.pk}.eml"'
+    return response

@@ -40,6 +40,9 @@ class OutboxMessage(models.Model):
     # the instance's own (``from_address``, or DEFAULT_FROM_EMAIL's) so that DMARC passes.
     from_name = models.CharField(_("sender's name"), max_length=200, blank=True)
     from_address = models.EmailField(_("sender's address"), blank=True)
+    # The SMTP envelope's sender, where bounces go (a list's VERP address); the From header's
+    # address otherwise.
+    return_path = models.CharField(_("return path"), max_length=254, blank=True)
     # Further headers: List-Id, List-Unsubscribe, List-Unsubscribe-Post, Precedence …
     headers = models.JSONField(_("headers"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -74,6 +74,7 @@ class Envelope:
     from_address: str = ""
     headers: Mapping[str, str] | None = None
     attachments: Sequence[Attachment] = ()
+    return_path: str = ""  # the envelope's sender, where bounces go (VERP)
 
 
 def new_message_id() -> str:
@@ -124,6 +125,7 @@ def queue_email(
         reply_to=envelope.reply_to,
         from_name=envelope.from_name,
         from_address=envelope.from_address,
+        return_path=envelope.return_path,
         headers=dict(envelope.headers or {}),
         next_attempt_at=timezone.now(),
     )
@@ -161,6 +163,9 @@ def headers_of(message: OutboxMessage) -> dict[str, str]:
         headers["In-Reply-To"] = message.in_reply_to
     if message.references:
         headers["References"] = message.references
+    if message.return_path:
+        # The envelope's sender is the return path: the header names the sender itself.
+        headers["From"] = sender(message)
     headers.update(message.headers)
     return headers
 
@@ -181,7 +186,7 @@ def deliver(message_id: int) -> Delivery:
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
-        from_email=sender(message),
+        from_email=message.return_path or sender(message),
         to=[message.to],
         reply_to=[message.reply_to] if message.reply_to else None,
         headers=headers_of(message),

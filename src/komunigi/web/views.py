@@ -58,6 +58,8 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         "rounds_awaiting_ballot": needs_dashboard.rounds_awaiting_ballot(user),
         "estimates_awaiting": list(needs_dashboard.estimates_awaiting(user)),
         "lists_to_offer": discussions_dashboard.lists_to_offer(user),
+        "stopped_deliveries": discussions_dashboard.stopped_deliveries(user),
+        "held_count": discussions_dashboard.held_count(user),
         "invitations": list(
             Invitation.objects.filter(
                 user=user, meeting__status__in=[MeetingStatus.PLANNED, MeetingStatus.IN_SESSION]

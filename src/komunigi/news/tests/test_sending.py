@@ -3,12 +3,13 @@
 import re
 from datetime import timedelta
 from email.message import EmailMessage
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from komunigi.audit.models import AuditEvent
 from komunigi.community.models import User
@@ -23,6 +24,13 @@ from komunigi.testing import SmtpServer
 pytestmark = pytest.mark.django_db
 
 BASE_URL = "https://komunigi.example.org"
+
+
+def t(message: str, language: str = "fr", **params: Any) -> str:
+    """``message`` as ``language`` words it: what the recipient reads."""
+    with translation.override(language):
+        translated = translation.gettext(message)
+    return translated % params if params else translated
 
 
 def text(message: EmailMessage) -> str:
@@ -245,9 +253,12 @@ def test_test_email_goes_to_the_facilitator_only_and_changes_nothing(
     with django_capture_on_commit_callbacks(execute=True):
         services.send_test(issue, actor=facilitator)
     assert [(m.to, m.subject) for m in issue_messages()] == [
-        ("facilitator@example.org", "[Test] Lettre de juin")
+        ("facilitator@example.org", f"{t('[Test]', facilitator.language)} Lettre de juin")
     ]
-    assert "This is a test" in issue_messages()[0].body_text
+    # In the facilitator's language.
+    assert issue_messages()[0].body_text.startswith(
+        t("This is a test: subscribers have not received this issue yet.", facilitator.language)
+    )
     assert Issue.objects.get().status == IssueStatus.DRAFT
     assert not Delivery.objects.exists()
 

@@ -3,10 +3,13 @@
 import re
 import time
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.test import Client
+from django.utils import translation
 
 from komunigi.audit.models import AuditEvent
 from komunigi.community.models import User
@@ -15,6 +18,28 @@ from komunigi.news.models import Subscriber, SubscriberStatus, Suppression
 from komunigi.news.tests.factories import IssueFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def t(message: str, language: str = "fr", **params: Any) -> str:
+    """``message`` as the page or e-mail in ``language`` words it: the exact words the person
+    sees (French, the default language, is that of the pages at the root URL)."""
+    with translation.override(language):
+        translated = translation.gettext(message)
+    return translated % params if params else translated
+
+
+def tn(singular: str, plural: str, count: int, language: str = "fr", **params: Any) -> str:
+    """Like `t`, for a message with plural forms chosen by ``count``."""
+    with translation.override(language):
+        return translation.ngettext(singular, plural, count) % params
+
+
+def confirmation_subject(language: str = "fr") -> str:
+    return t(
+        "Confirm your subscription to the %(community_name)s newsletter",
+        language,
+        community_name=settings.KOMUNIGI_COMMUNITY_NAME,
+    )
 
 
 def subscribe(client: Client, email: str, language: str = "fr", *, ip: str = "198.51.100.7"):
@@ -49,8 +74,8 @@ def test_subscription_sends_one_confirmation_and_stays_pending(
     )
     assert subscriber.consent_at is None
     assert [m.to for m in mail.outbox] == [["camille@example.org"]]
-    assert mail.outbox[0].subject == "Confirm your subscription to the Komunigi newsletter"
-    # Dutch subscriber, Dutch page behind the link.
+    # Dutch subscriber: a Dutch e-mail, and a Dutch page behind the link.
+    assert mail.outbox[0].subject == confirmation_subject("nl")
     assert "/nl/news/confirm/" in mail.outbox[0].body
 
 
@@ -64,11 +89,11 @@ def test_confirming_the_link_records_consent_and_its_time(
     page = client.get(link)
     assert page.status_code == 200
     assert Subscriber.objects.get().status == SubscriberStatus.PENDING  # a GET changes nothing
-    assert "Confirm my subscription" in page.content.decode()
+    assert t("Confirm my subscription") in page.content.decode()
 
     response = client.post(link)
     assert response.status_code == 200
-    assert "You are subscribed" in response.content.decode()
+    assert t("You are subscribed") in response.content.decode()
     subscriber = Subscriber.objects.get()
     assert subscriber.status == SubscriberStatus.CONFIRMED
     assert subscriber.consent_at is not None
@@ -115,7 +140,18 @@ def test_second_request_resends_and_the_answer_is_the_same_for_every_address(
     ]
     assert len({m.subject for m in mail.outbox}) == 1
     page = client.get("/news/subscribe/sent/").content.decode()
-    assert "We sent a confirmation link to the address you gave." in page
+    days = tokens.CONFIRMATION_VALIDITY.days
+    assert (
+        tn(
+            "We sent a confirmation link to the address you gave. Follow it within %(days)s day"
+            " to receive the newsletter; without it, nothing more is sent.",
+            "We sent a confirmation link to the address you gave. Follow it within %(days)s days"
+            " to receive the newsletter; without it, nothing more is sent.",
+            days,
+            days=days,
+        )
+        in page
+    )
     # The known subscriber stays as it was until they follow the link.
     assert Subscriber.objects.get(email="known@example.org").status == SubscriberStatus.CONFIRMED
 
@@ -140,7 +176,9 @@ def test_subscription_form_is_rate_limited_per_network(
         other_network = subscribe(client, "d@example.org", ip="203.0.113.9")
     assert refused.status_code == 429
     page = refused.content.decode()
-    assert "many requests from your network" in page
+    assert (
+        t("We received many requests from your network in the last hour: try again later.") in page
+    )
     assert 'value="c@example.org"' in page  # what was typed is kept
     assert other_network.status_code == 302
     assert sorted(Subscriber.objects.values_list("email", flat=True)) == [
@@ -154,8 +192,8 @@ def test_subscription_form_rejects_bad_input_keeping_it(client: Client) -> None:
     response = subscribe(client, "not-an-address", "xx")
     assert response.status_code == 400
     page = response.content.decode()
-    assert "Enter a valid e-mail address, such as name@example.org." in page
-    assert "Choose a language from the list." in page
+    assert t("Enter a valid e-mail address, such as name@example.org.") in page
+    assert t("Choose a language from the list.") in page
     assert 'value="not-an-address"' in page
     assert not Subscriber.objects.exists()
     assert mail.outbox == []
@@ -184,7 +222,7 @@ def test_unsubscribing_deletes_the_address_and_suppresses_it(client: Client) -> 
 
     response = client.post(f"/news/unsubscribe/{token}/", {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
-    assert "You are unsubscribed" in response.content.decode()
+    assert t("You are unsubscribed") in response.content.decode()
     assert not Subscriber.objects.exists()
     assert services.is_suppressed("Leaving@example.org")
     suppression = Suppression.objects.get()
@@ -195,7 +233,7 @@ def test_unsubscribing_deletes_the_address_and_suppresses_it(client: Client) -> 
     # Twice is fine.
     again = client.post(f"/news/unsubscribe/{token}/")
     assert again.status_code == 200
-    assert "You are unsubscribed" in again.content.decode()
+    assert t("You are unsubscribed") in again.content.decode()
 
 
 def test_one_click_unsubscribe_needs_no_csrf_token_nor_login() -> None:
@@ -302,7 +340,7 @@ def test_member_subscribes_and_unsubscribes_from_my_account(outsider: User) -> N
     client = Client()
     client.force_login(outsider)
     page = client.get("/account/").content.decode()
-    assert "Subscribe to the newsletter" in page
+    assert t("Subscribe to the newsletter") in page  # the pages at the root URL are French
 
     response = client.post("/news/account/subscribe/")
     assert response["Location"] == "/account/#newsletter"
@@ -316,7 +354,11 @@ def test_member_subscribes_and_unsubscribes_from_my_account(outsider: User) -> N
     assert subscriber.consent_at is not None
     assert mail.outbox == []  # the account's address is proven already: no confirmation
     page = client.get("/account/").content.decode()
-    assert "You receive the newsletter at this address" in page
+    with translation.override("fr"):
+        german = subscriber.get_language_display()
+    # (`language` names the placeholder here, not the language of `t`.)
+    receiving = t("You receive the newsletter at this address, in %(language)s.")
+    assert receiving % {"language": german} in page
 
     client.post("/news/account/unsubscribe/")
     assert not Subscriber.objects.exists()
@@ -343,7 +385,7 @@ def test_nothing_but_the_confirmation_reaches_an_unconfirmed_address(
     with django_capture_on_commit_callbacks(execute=True):
         services.send_issue_now(IssueFactory(title_fr="Nouvelles"), actor=facilitator)
     assert [(m.to, m.subject) for m in mail.outbox] == [
-        (["pending@example.org"], "Confirm your subscription to the Komunigi newsletter"),
+        (["pending@example.org"], confirmation_subject()),
         (["confirmed@example.org"], "Nouvelles"),
     ]
 

@@ -28,6 +28,11 @@ class Migration(migrations.Migration):
             field=models.EmailField(blank=True, max_length=254, verbose_name="sender's address"),
         ),
         migrations.AddField(
+            model_name="outboxmessage",
+            name="return_path",
+            field=models.CharField(blank=True, max_length=254, verbose_name="return path"),
+        ),
+        migrations.AddField(
             model_name='outboxmessage',
             name='from_name',
             field=models.CharField(blank=True, max_length=200, verbose_name="sender's name"),

@@ -1,0 +1,283 @@
+"""Mail in: one message for one recipient of the lists' domain, posted, held or refused.
+
+Both ways in (the LMTP server and `komunigi receive_mail` for an MTA's pipe) call `receive`.
+A message is stored (posted, or held for a facilitator) before it is acknowledged: `receive`
+writes in one transaction, and a database error reaches the caller, who answers "try again
+later" (LMTP 451), so the MTA keeps the message and retries.
+"""
+
+import enum
+import html
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from email.utils import parseaddr
+
+import nh3
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from mailparser_reply import EmailReplyParser
+
+from komunigi.community.models import User
+from komunigi.discussions import permissions, services, tokens
+from komunigi.discussions.models import (
+    AllowedSender,
+    HeldMessage,
+    HeldReason,
+    MailingList,
+    Post,
+    Subscription,
+    Thread,
+)
+from komunigi.throttle.services import allow
+
+MAX_BYTES = 10 * 1024 * 1024
+# A sender posts at most this many messages an hour by e-mail (a loop, or a broken script).
+POSTS_PER_SENDER_PER_HOUR = 30
+REPLY_LANGUAGES = ["fr", "en", "nl", "de", "es"]
+
+
+class Kind(enum.Enum):
+    LIST = "list"  # community@…: a new thread, or an answer found by its In-Reply-To
+    REPLY = "reply"  # community+<token>@…: an answer in the token's thread, as its person
+    BOUNCE = "bounce"  # community-bounces+<token>@…: a delivery report about a subscriber
+
+
+class Outcome(enum.Enum):
+    POSTED = "posted"
+    HELD = "held"
+    BOUNCE_COUNTED = "bounce counted"
+    IGNORED = "ignored"  # our own loop, an auto-reply, a report: accepted and dropped
+    UNKNOWN = "unknown"  # no such address (550 5.1.1)
+    TOO_BIG = "too big"  # (552 5.3.4)
+
+
+@dataclass(frozen=True)
+class Address:
+    kind: Kind
+    mailing_list: MailingList
+    token: str
+
+
+def parse_address(address: str) -> Address | None:
+    """Which list and which way in an address of the lists' domain names, or None."""
+    local, _at, domain = parseaddr(address)[1].lower().rpartition("@")
+    if domain != settings.KOMUNIGI_MAIL_DOMAIN.lower() or not local:
+        return None
+    base, _plus, token = local.partition("+")
+    kind = Kind.REPLY if token else Kind.LIST
+    if base.endswith("-bounces"):
+        base, kind = base.removesuffix("-bounces"), Kind.BOUNCE
+    mailing_list = MailingList.objects.filter(local_part=base).first()
+    if mailing_list is None or (kind is Kind.BOUNCE and not token):
+        return None
+    return Address(kind, mailing_list, token)
+
+
+def receive(raw: bytes, recipient: str) -> Outcome:
+    """Handle ``raw`` (the message as the MTA hands it) for ``recipient``. Side effects: a
+    post (and its e-mails to the subscribers), a held message, or a bounce counted."""
+    address = parse_address(recipient)
+    if address is None:
+        return Outcome.UNKNOWN
+    if len(raw) > MAX_BYTES:
+        return Outcome.TOO_BIG
+    message = message_from_bytes(raw, policy=policy.default)
+    assert isinstance(message, EmailMessage)  # noqa: S101 - what policy.default returns
+    if address.kind is Kind.BOUNCE:
+        return _bounce(address, message)
+    if is_noise(message, address.mailing_list):
+        return Outcome.IGNORED
+    with transaction.atomic():
+        if address.kind is Kind.REPLY:
+            return _reply(address, message, raw, recipient)
+        return _to_list(address.mailing_list, message, raw, recipient)
+
+
+def is_noise(message: EmailMessage, mailing_list: MailingList) -> bool:
+    """Our own mail coming back, auto-replies, out-of-office notes and delivery reports."""
+    if mailing_list.address.lower() in str(message.get("X-Loop", "")).lower():
+        return True
+    if str(message.get("Auto-Submitted", "no")).strip().lower() != "no":
+        return True
+    if str(message.get("Precedence", "")).strip().lower() in {"bulk", "junk", "auto_reply"}:
+        return True
+    if any(message.get(header) for header in ("X-Autoreply", "X-Autorespond")):
+        return True
+    sender = parseaddr(str(message.get("From", "")))[1].lower()
+    if sender.startswith(("mailer-daemon@", "postmaster@")) or not sender:
+        return True
+    return message.get_content_type() == "multipart/report"
+
+
+def text_of(message: EmailMessage) -> str:
+    """The message's own words: its text (or its HTML as text), without the quoted message
+    it answers and without its signature."""
+    part = message.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return ""
+    content = part.get_content()
+    if part.get_content_type() == "text/html":
+        content = html_to_text(content)
+    content = content.replace("\r\n", "\n").strip()
+    latest = EmailReplyParser(languages=REPLY_LANGUAGES).parse_reply(content)
+    return (latest or content).strip()
+
+
+def html_to_text(markup: str) -> str:
+    markup = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</li>|</h\d>", "\n", markup)
+    text = html.unescape(nh3.clean(markup, tags=set()))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _sender(message: EmailMessage) -> tuple[str, str]:
+    name, address = parseaddr(str(message.get("From", "")))
+    return name, address.lower()
+
+
+def _rate_limited(sender: str) -> bool:
+    return not allow(
+        "discussions.mail", sender, limit=POSTS_PER_SENDER_PER_HOUR, window=timedelta(hours=1)
+    )
+
+
+def _already_posted(message: EmailMessage) -> Post | None:
+    """An MTA that retries a message we stored (our answer was lost) finds it posted."""
+    message_id = str(message.get("Message-ID", "")).strip()
+    return Post.objects.filter(message_id=message_id).first() if message_id else None
+
+
+def _replied_to(message: EmailMessage, mailing_list: MailingList) -> Thread | None:
+    ids = str(message.get("In-Reply-To", "")).split() + str(message.get("References", "")).split()
+    if not ids:
+        return None
+    post = (
+        Post.objects.filter(message_id__in=ids, thread__mailing_list=mailing_list)
+        .select_related("thread")
+        .order_by("-pk")
+        .first()
+    )
+    return post.thread if post else None
+
+
+def _reply(address: Address, message: EmailMessage, raw: bytes, recipient: str) -> Outcome:
+    found = tokens.read_reply_token(address.token)
+    person = thread = None
+    if found is not None:
+        thread = Thread.objects.filter(pk=found[0], mailing_list=address.mailing_list).first()
+        person = User.objects.filter(pk=found[1], is_active=True).first()
+    if found is None or person is None:
+        return _hold(address.mailing_list, message, raw, recipient, HeldReason.BAD_TOKEN)
+    if thread is None:
+        return _hold(address.mailing_list, message, raw, recipient, HeldReason.NO_THREAD)
+    if not permissions.can_post(person, address.mailing_list):
+        return _hold(address.mailing_list, message, raw, recipient, HeldReason.NOT_A_MEMBER)
+    return _posted(post_message(thread.mailing_list, message, raw, person, thread=thread))
+
+
+def _to_list(
+    mailing_list: MailingList, message: EmailMessage, raw: bytes, recipient: str
+) -> Outcome:
+    _name, sender = _sender(message)
+    person = User.objects.filter(email__iexact=sender, is_active=True).first()
+    if person is None or not permissions.can_post(person, mailing_list):
+        if AllowedSender.objects.filter(mailing_list=mailing_list, email=sender).exists():
+            return _posted(post_message(mailing_list, message, raw, None, thread=None))
+        return _hold(mailing_list, message, raw, recipient, HeldReason.NOT_A_MEMBER)
+    return _posted(post_message(mailing_list, message, raw, person, thread=None))
+
+
+def post_message(
+    mailing_list: MailingList,
+    message: EmailMessage,
+    raw: bytes,
+    person: User | None,
+    *,
+    thread: Thread | None,
+    rate_limited: bool = True,
+) -> Post | None:
+    """The message as a post: in ``thread``, in the thread it answers, or as a new one.
+    None when its sender wrote too many within the hour (it is held instead)."""
+    posted = _already_posted(message)
+    if posted is not None:
+        return posted
+    name, sender = _sender(message)
+    if rate_limited and _rate_limited(sender):
+        _hold(mailing_list, message, raw, "", HeldReason.TOO_MANY)
+        return None
+    body = text_of(message) or str(message.get("Subject", "")).strip() or "…"
+    thread = thread or _replied_to(message, mailing_list)
+    return services.post_from_mail(
+        mailing_list,
+        author=person,
+        author_name=name or sender,
+        subject=str(message.get("Subject", "")).strip() or "…",
+        thread=thread,
+        body=body,
+        message_id=str(message.get("Message-ID", "")).strip()[:250],
+        original=raw,
+        answers=str(message.get("In-Reply-To", "")).split(),
+    )
+
+
+def _posted(post: Post | None) -> Outcome:
+    return Outcome.POSTED if post is not None else Outcome.HELD
+
+
+def _hold(
+    mailing_list: MailingList,
+    message: EmailMessage,
+    raw: bytes,
+    recipient: str,
+    reason: str,
+) -> Outcome:
+    name, sender = _sender(message)
+    HeldMessage.objects.create(
+        mailing_list=mailing_list,
+        recipient=recipient[:254],
+        sender=sender[:254],
+        sender_name=name[:200],
+        subject=str(message.get("Subject", ""))[:250],
+        text=text_of(message)[: services.MAX_BODY],
+        raw=raw,
+        reason=reason,
+    )
+    return Outcome.HELD
+
+
+# Bounces -----------------------------------------------------------------------------------
+
+HARD_STATUS = re.compile(r"^\s*Status:\s*5\.\d+\.\d+", re.IGNORECASE | re.MULTILINE)
+FAILED_ACTION = re.compile(r"^\s*Action:\s*failed", re.IGNORECASE | re.MULTILINE)
+
+
+def is_hard_bounce(message: EmailMessage) -> bool:
+    """A delivery status report (RFC 3464) saying the address failed for good (5.x.x)."""
+    report = message.as_string()
+    return bool(HARD_STATUS.search(report)) or (
+        message.get_content_type() == "multipart/report" and bool(FAILED_ACTION.search(report))
+    )
+
+
+def _bounce(address: Address, message: EmailMessage) -> Outcome:
+    found = tokens.read_bounce_token(address.token)
+    if found is None or found[0] != address.mailing_list.pk or not is_hard_bounce(message):
+        return Outcome.IGNORED
+    with transaction.atomic():
+        subscription = (
+            Subscription.objects.select_for_update()
+            .filter(mailing_list=address.mailing_list, user_id=found[1])
+            .first()
+        )
+        if subscription is None:
+            return Outcome.IGNORED
+        subscription.bounces += 1
+        fields = ["bounces"]
+        if subscription.bounces >= Subscription.BOUNCE_LIMIT and subscription.stopped_at is None:
+            subscription.stopped_at = timezone.now()
+            fields.append("stopped_at")
+        subscription.save(update_fields=fields)
+    return Outcome.BOUNCE_COUNTED

@@ -1,0 +1,322 @@
+"""Mail in, through a real LMTP server and the pipe command: nothing lost, nothing twice."""
+
+import io
+import smtplib
+import sys
+from email import policy
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+import pytest
+from django.core.management import call_command
+from django.db import OperationalError, connections
+
+from komunigi.community.models import Role, User
+from komunigi.community.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from komunigi.discussions import emails, inbound, moderation, tokens
+from komunigi.discussions.lmtp import Handler, LMTPController
+from komunigi.discussions.models import (
+    AllowedSender,
+    Delivery,
+    HeldMessage,
+    HeldReason,
+    MailingList,
+    Post,
+    PostSource,
+    Subscription,
+    Thread,
+)
+from komunigi.discussions.services import subscribe
+from komunigi.notifications import outbox
+from komunigi.notifications.models import OutboxMessage
+from komunigi.testing import SmtpServer, free_port
+
+LIST_ADDRESS = "community@komunigi.localhost"
+
+
+def member(name: str, email: str, organisation: str) -> User:
+    return MembershipFactory(
+        organisation=OrganisationFactory(name=organisation),
+        role=Role.REPRESENTATIVE,
+        user=UserFactory(full_name=name, email=email, language="en"),
+    ).user
+
+
+def mail(
+    sender: str, subject: str, text: str, *, to: str = LIST_ADDRESS, **headers: str
+) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain="mail.example")
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content(text)
+    return message
+
+
+@pytest.fixture
+def entraide(db: None) -> MailingList:
+    return MailingList.objects.create(name="Entraide", slug="entraide", local_part="community")
+
+
+@pytest.fixture
+def people(entraide: MailingList) -> tuple[User, User]:
+    claire = member("Claire Dubois", "claire@bees.example", "BEES coop")
+    anna = member("Anna Huber", "anna@foodhub.example", "FoodHub München")
+    for person in (claire, anna):
+        subscribe(entraide, user=person, delivery=Delivery.EVERY)
+    return claire, anna
+
+
+@pytest.fixture
+def lmtp() -> "LMTPController":
+    controller = LMTPController(Handler(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+def send_lmtp(controller: LMTPController, message: EmailMessage, to: list[str]) -> dict:
+    with smtplib.LMTP(controller.hostname, controller.port) as client:
+        # As an MTA sends it: lines end with CRLF.
+        return client.sendmail(str(message["From"]), to, message.as_bytes(policy=policy.SMTP))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_in_by_lmtp_opens_a_thread_and_a_reply_by_mail_lands_in_it(
+    entraide: MailingList, people: tuple[User, User], lmtp: LMTPController, smtp_server: SmtpServer
+) -> None:
+    claire, anna = people
+    question = mail(
+        "Claire Dubois <claire@bees.example>", "Shift reminders", "They stopped. Any idea?"
+    )
+    assert send_lmtp(lmtp, question, [LIST_ADDRESS]) == {}
+
+    thread = Thread.objects.get()
+    first = thread.posts.get()
+    assert (thread.subject, first.author, first.source) == ("Shift reminders", claire, "email")
+    assert first.message_id == question["Message-ID"]
+    outbox.deliver_due()
+    [to_anna] = [m for m in smtp_server.messages if m["To"] == anna.email]
+    assert to_anna["Message-ID"] == question["Message-ID"]
+    reply_to = to_anna["Reply-To"]
+    assert reply_to == f"community+{tokens.reply_token(thread.pk, anna.pk)}@komunigi.localhost"
+    assert smtp_server.senders[-1] == emails.bounce_address(entraide, anna.pk)
+
+    # Anna answers from her phone's other address: the token says who she is.
+    answer = mail(
+        "Anna <anna.phone@mail.example>",
+        "Re: [Entraide] Shift reminders",
+        "Check the e-mail template.\n\n"
+        "Am Di., 1. Dez. 2026 um 10:00 schrieb Claire Dubois <community@komunigi.localhost>:\n"
+        "> They stopped. Any idea?\n",
+        to=reply_to,
+        In_Reply_To=question["Message-ID"],
+    )
+    assert send_lmtp(lmtp, answer, [reply_to]) == {}
+    reply = thread.posts.order_by("pk").last()
+    assert (reply.author, reply.body, reply.parent) == (anna, "Check the e-mail template.", first)
+    assert b"They stopped. Any idea?" in bytes(reply.original)  # the original is kept
+    outbox.deliver_due()
+    [to_claire] = [m for m in smtp_server.messages if m["To"] == claire.email]
+    assert to_claire["In-Reply-To"] == question["Message-ID"]
+    assert to_claire["Subject"] == "Re: [Entraide] Shift reminders"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lmtp_refuses_unknown_addresses_and_messages_too_big(
+    entraide: MailingList,
+    people: tuple[User, User],
+    lmtp: LMTPController,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    message = mail("claire@bees.example", "Hello", "Hi")
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+        send_lmtp(lmtp, message, ["nobody@komunigi.localhost"])
+    assert refused.value.recipients["nobody@komunigi.localhost"][0] == 550
+    assert refused.value.recipients["nobody@komunigi.localhost"][1].startswith(b"5.1.1")
+
+    monkeypatch.setattr(inbound, "MAX_BYTES", 200)
+    big = mail("claire@bees.example", "Big", ("x" * 70 + "\n") * 20)
+    with pytest.raises(smtplib.SMTPDataError) as too_big:
+        send_lmtp(lmtp, big, [LIST_ADDRESS])
+    assert (too_big.value.smtp_code, too_big.value.smtp_error[:5]) == (552, b"5.3.4")
+    assert Post.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lmtp_answers_451_and_keeps_nothing_when_the_database_is_unavailable(
+    entraide: MailingList, people: tuple[User, User], lmtp: LMTPController
+) -> None:
+    backend = type(connections["default"])
+    working = backend.get_new_connection
+
+    def unavailable(self: object, params: object) -> object:
+        raise OperationalError("the database server is not answering")
+
+    backend.get_new_connection = unavailable  # the server's threads open new connections
+    try:
+        with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+            send_lmtp(lmtp, mail("claire@bees.example", "Hello", "Hi"), [LIST_ADDRESS])
+    finally:
+        backend.get_new_connection = working
+    assert refused.value.recipients[LIST_ADDRESS][0] == 451
+    assert (Post.objects.count(), HeldMessage.objects.count()) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_the_same_message_delivered_twice_is_posted_once(
+    entraide: MailingList, people: tuple[User, User]
+) -> None:
+    message = mail("claire@bees.example", "Hello", "Hi")
+    assert inbound.receive(message.as_bytes(), LIST_ADDRESS) is inbound.Outcome.POSTED
+    assert inbound.receive(message.as_bytes(), LIST_ADDRESS) is inbound.Outcome.POSTED
+    assert Post.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_non_member_is_held_then_approved_and_allowed_from_now_on(
+    entraide: MailingList, people: tuple[User, User], facilitator: User
+) -> None:
+    outsider = mail("Sam Newcomer <sam@newcoop.example>", "Can we join?", "We run Odoo 16.")
+    assert inbound.receive(outsider.as_bytes(), LIST_ADDRESS) is inbound.Outcome.HELD
+    held = HeldMessage.objects.get()
+    assert (held.reason, held.sender, held.text) == (
+        HeldReason.NOT_A_MEMBER,
+        "sam@newcoop.example",
+        "We run Odoo 16.",
+    )
+    assert Post.objects.count() == 0
+
+    post = moderation.approve(held, actor=facilitator, allow_sender=True)
+    assert (post.author, post.author_label, post.thread.subject) == (
+        None,
+        "Sam Newcomer",
+        "Can we join?",
+    )
+    assert AllowedSender.objects.filter(email="sam@newcoop.example").exists()
+    again = mail("Sam Newcomer <sam@newcoop.example>", "Thanks", "Great.")
+    assert inbound.receive(again.as_bytes(), LIST_ADDRESS) is inbound.Outcome.POSTED
+
+
+@pytest.mark.django_db
+def test_a_rejected_message_tells_its_sender(
+    entraide: MailingList, facilitator: User, smtp_server: SmtpServer
+) -> None:
+    inbound.receive(mail("sam@newcoop.example", "Offer", "Buy now").as_bytes(), LIST_ADDRESS)
+    moderation.reject(HeldMessage.objects.get(), actor=facilitator, note="Not for this list.")
+    outbox.deliver_due()
+    [told] = smtp_server.messages
+    assert told["To"] == "sam@newcoop.example"
+    assert "Not for this list." in told.get_body(preferencelist=("plain",)).get_content()
+    assert Post.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_altered_reply_address_is_held(entraide: MailingList, people) -> None:
+    claire, _anna = people
+    token = tokens.reply_token(1, claire.pk)
+    forged = f"community+{token[:-1]}a@komunigi.localhost"
+    message = mail("claire@bees.example", "Re: x", "Hi", to=forged)
+    assert inbound.receive(message.as_bytes(), forged) is inbound.Outcome.HELD
+    assert HeldMessage.objects.get().reason == HeldReason.BAD_TOKEN
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X_Loop": LIST_ADDRESS},
+        {"Auto_Submitted": "auto-replied"},
+        {"Precedence": "bulk"},
+        {"X_Autoreply": "yes"},
+    ],
+)
+@pytest.mark.django_db
+def test_loops_and_automatic_replies_are_never_posted(
+    entraide: MailingList, people, headers: dict
+) -> None:
+    message = mail("claire@bees.example", "Out of office", "I am away.", **headers)
+    assert inbound.receive(message.as_bytes(), LIST_ADDRESS) is inbound.Outcome.IGNORED
+    assert (Post.objects.count(), HeldMessage.objects.count()) == (0, 0)
+
+
+def bounce_report(to: str, status: str, action: str = "failed") -> bytes:
+    """A delivery status notification (RFC 3464) as an MTA sends it."""
+    return (
+        "From: MAILER-DAEMON@mail.example\r\n"
+        f"To: {to}\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n'
+        "\r\n--b\r\nContent-Type: text/plain\r\n\r\n"
+        "I could not deliver your message.\r\n"
+        "\r\n--b\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mail.example\r\n\r\n"
+        "Final-Recipient: rfc822; anna@foodhub.example\r\n"
+        f"Action: {action}\r\nStatus: {status}\r\n"
+        "\r\n--b--\r\n"
+    ).encode()
+
+
+@pytest.mark.django_db
+def test_three_hard_bounces_stop_delivery_and_the_person_is_told(
+    entraide: MailingList, people: tuple[User, User]
+) -> None:
+    claire, anna = people
+    address = emails.bounce_address(entraide, anna.pk)
+    soft = bounce_report(address, "4.2.2", action="delayed")
+    assert inbound.receive(soft, address) is inbound.Outcome.IGNORED
+    for _ in range(3):
+        assert inbound.receive(bounce_report(address, "5.1.1"), address) is (
+            inbound.Outcome.BOUNCE_COUNTED
+        )
+    subscription = Subscription.objects.get(user=anna)
+    assert (subscription.bounces, subscription.stopped_at is not None) == (3, True)
+    from komunigi.discussions import services
+
+    OutboxMessage.objects.all().delete()
+    services.start_thread(entraide, author=claire, subject="Stock", body="Hello")
+    assert not OutboxMessage.objects.filter(to=anna.email).exists()
+    from django.test import Client
+
+    client = Client()
+    client.force_login(anna)
+    page = client.get("/en/dashboard/")
+    assert [s.mailing_list for s in page.context["stopped_deliveries"]] == [entraide]
+    client.post("/en/lists/entraide/subscription/", {"delivery": "every"})
+    assert Subscription.objects.get(user=anna).stopped_at is None
+
+
+@pytest.mark.django_db
+def test_html_only_mail_in_another_charset_is_posted_as_text(entraide, people) -> None:
+    message = EmailMessage()
+    message["From"] = "claire@bees.example"
+    message["To"] = LIST_ADDRESS
+    message["Subject"] = "Étiquettes"
+    message.set_content(
+        "<p>Les étiquettes sont <b>prêtes</b>.</p><p>Merci &amp; à bientôt</p>",
+        subtype="html",
+        charset="iso-8859-1",
+    )
+    assert inbound.receive(message.as_bytes(), LIST_ADDRESS) is inbound.Outcome.POSTED
+    assert Post.objects.get().body == "Les étiquettes sont prêtes.\nMerci & à bientôt"
+
+
+@pytest.mark.django_db
+def test_the_pipe_command_reads_one_message_and_answers_as_an_mta_expects(
+    entraide: MailingList, people, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def run(raw: bytes, recipient: str) -> int:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw)))
+        try:
+            call_command("receive_mail", recipient=recipient, stdout=io.StringIO())
+        except SystemExit as exit:
+            return int(exit.code or 0)
+        return 0
+
+    raw = mail("claire@bees.example", "By pipe", "Hello").as_bytes()
+    assert run(raw, LIST_ADDRESS) == 0
+    assert Post.objects.get().source == PostSource.EMAIL
+    assert run(raw, "nobody@komunigi.localhost") == 67
