@@ -74,7 +74,9 @@ def send_templated_email(
         body_text = select_template([f"emails/{kind}-body.txt", "emails/notice-body.txt"]).render(
             context
         )
-        if "unsubscribe_url" in context:
+        # The shared footer (stop link, preferences) for notifications and list posts; an
+        # e-mail that words its own (the newsletter) passes no ``preferences_url``.
+        if "unsubscribe_url" in context and "preferences_url" in context:
             body_text = (
                 body_text.rstrip("\n") + "\n\n" + render_to_string("emails/footer.txt", context)
             )

@@ -71,6 +71,8 @@ def test_newsletter_email_carries_the_one_click_unsubscribe_headers_and_link(
     url = header[1:-1]
     assert f"Unsubscribe in one click: {url}" in text(message)
     assert f'<a href="{url}"' in html(message)
+    # Its own unsubscribe line, once: not the notifications' footer as well.
+    assert (text(message).count(url), html(message).count(url)) == (1, 1)
     assert "<strong>19 March</strong>" in html(message)
     assert f"{BASE_URL}/en/news/{issue.slug}/" in text(message)
 
@@ -281,3 +283,4 @@ def test_only_facilitators_write_and_send(persona: str, request: pytest.FixtureR
     assert Issue.objects.get().status == IssueStatus.DRAFT
     assert Subscriber.objects.count() == 1
     assert OutboxMessage.objects.count() == 0
+
