@@ -38,6 +38,8 @@ MAX_BYTES = 10 * 1024 * 1024
 # A sender posts at most this many messages an hour by e-mail (a loop, or a broken script).
 POSTS_PER_SENDER_PER_HOUR = 30
 REPLY_LANGUAGES = ["fr", "en", "nl", "de", "es"]
+# The usual signature separator (RFC 3676 §4.3), its trailing space often lost on the way.
+SIGNATURE = re.compile(r"\n--[ ]?\n.*\Z", re.DOTALL)
 
 
 class Kind(enum.Enum):
@@ -123,8 +125,8 @@ def text_of(message: EmailMessage) -> str:
     if part.get_content_type() == "text/html":
         content = html_to_text(content)
     content = content.replace("\r\n", "\n").strip()
-    latest = EmailReplyParser(languages=REPLY_LANGUAGES).parse_reply(content)
-    return (latest or content).strip()
+    latest = EmailReplyParser(languages=REPLY_LANGUAGES).parse_reply(content) or content
+    return SIGNATURE.sub("", latest.strip()).strip()
 
 
 def html_to_text(markup: str) -> str:

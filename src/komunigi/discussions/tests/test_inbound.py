@@ -320,3 +320,47 @@ def test_the_pipe_command_reads_one_message_and_answers_as_an_mta_expects(
     assert run(raw, LIST_ADDRESS) == 0
     assert Post.objects.get().source == PostSource.EMAIL
     assert run(raw, "nobody@komunigi.localhost") == 67
+
+
+@pytest.mark.parametrize("count", [1, 3])
+@pytest.mark.django_db
+def test_the_moderation_page_is_for_facilitators_with_a_fixed_number_of_queries(
+    entraide: MailingList,
+    people: tuple[User, User],
+    facilitator: User,
+    django_assert_num_queries,
+    count: int,
+) -> None:
+    from django.test import Client
+
+    for n in range(count):
+        inbound.receive(mail(f"x{n}@elsewhere.example", f"S{n}", "T").as_bytes(), LIST_ADDRESS)
+    claire, _anna = people
+    member_client, client = Client(), Client()
+    member_client.force_login(claire)
+    client.force_login(facilitator)
+    assert member_client.get("/en/facilitation/moderation/").status_code == 403
+    # session, user, the page's count and its rows
+    with django_assert_num_queries(4):
+        page = client.get("/en/facilitation/moderation/")
+    assert [h.subject for h in page.context["page"]] == [f"S{n}" for n in range(count)]
+
+
+@pytest.mark.django_db
+def test_the_original_of_a_mailed_post_is_for_facilitators(
+    entraide: MailingList, people: tuple[User, User], facilitator: User
+) -> None:
+    from django.test import Client
+
+    claire, _anna = people
+    raw = mail("claire@bees.example", "Hello", "Hi\n\n-- \nClaire").as_bytes()
+    inbound.receive(raw, LIST_ADDRESS)
+    post = Post.objects.get()
+    assert post.body == "Hi"  # the signature stays in the original only
+    url = f"/en/posts/{post.pk}/original/"
+    client = Client()
+    client.force_login(claire)
+    assert client.get(url).status_code == 403
+    client.force_login(facilitator)
+    answer = client.get(url)
+    assert (answer["Content-Type"], answer.content) == ("message/rfc822", raw)

@@ -26,7 +26,7 @@ from komunigi.community.models import (
     User,
 )
 from komunigi.discussions.demo import load_demo_lists
-from komunigi.discussions.models import MailingList, Post, Thread
+from komunigi.discussions.models import HeldMessage, HeldReason, MailingList, Post, Thread
 from komunigi.funding.demo import load_demo_funding
 from komunigi.funding.models import (
     Account,
@@ -86,6 +86,7 @@ NEWSLETTER_ISSUES = 5  # a few issues a year
 NEWSLETTER_SUBSCRIBERS = 100
 THREADS = 50  # mailing-list threads, of POSTS_PER_THREAD posts on average
 POSTS_PER_THREAD = 5
+HELD = 2  # messages waiting for moderation
 BATCH = 2_000
 
 M = TypeVar("M", bound=models.Model)
@@ -649,3 +650,19 @@ def _threads(scale: int, rng: random.Random) -> None:
     for thread in solved:
         thread.answer_id, thread.solved_at = last[thread.pk], thread.last_activity_at
     Thread.objects.bulk_update(solved, ["answer", "solved_at"], batch_size=BATCH)
+    _bulk(
+        HeldMessage,
+        (
+            HeldMessage(
+                mailing_list=lists[n % len(lists)],
+                recipient=lists[n % len(lists)].address,
+                sender=f"visitor{n}@elsewhere.example",
+                sender_name=f"Visiteur {n}",
+                subject=f"Question d'une coopérative qui n'est pas membre n° {n}",
+                text=body,
+                raw=b"",
+                reason=HeldReason.NOT_A_MEMBER,
+            )
+            for n in range(HELD * scale)
+        ),
+    )

@@ -78,6 +78,7 @@ THREADS = (
     "the subscription form; measured 2.7–3.9×"
 )
 POSTS = "a page of a thread's posts (HTML stored when written) and the answer form; measured 2.7×"
+HELD = "a page of 30 held messages, each with its text and its three-way decision form"
 PRACTICE = "30 solved threads, each with its question and its answer; measured 4.7×"
 HEALTH = (
     "the one round trip to the database that is the check itself: over TCP to PostgreSQL it "
@@ -189,6 +190,8 @@ def pages() -> list[Page]:
              4.5, reason=THREADS),
         Page("practice base (representative)", "/practice/", "representative", 6.0,
              reason=PRACTICE),
+        Page("moderation (facilitator)", "/facilitation/moderation/", "facilitator", 4.5,
+             reason=HELD),
     ]  # fmt: skip
     if thread is not None:
         found.append(
