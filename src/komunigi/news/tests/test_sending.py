@@ -283,4 +283,3 @@ def test_only_facilitators_write_and_send(persona: str, request: pytest.FixtureR
     assert Issue.objects.get().status == IssueStatus.DRAFT
     assert Subscriber.objects.count() == 1
     assert OutboxMessage.objects.count() == 0
-
