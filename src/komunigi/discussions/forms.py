@@ -1,3 +1,6 @@
+import re
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +18,29 @@ class ThreadForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=BODY_HELP,
     )
+    needs = forms.CharField(
+        label=_("Needs it is about"),
+        required=False,
+        max_length=200,
+        help_text=_("Their numbers, such as #12, #45 (optional)."),
+    )
+
+    def __init__(self, *args: Any, visible_needs: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.visible_needs = visible_needs
+
+    def clean_needs(self) -> list[Any]:
+        numbers = sorted({int(n) for n in re.findall(r"\d+", self.cleaned_data["needs"])})
+        if not numbers:
+            return []
+        found = list(self.visible_needs.filter(pk__in=numbers)) if self.visible_needs else []
+        missing = sorted(set(numbers) - {need.pk for need in found})
+        if missing:
+            raise forms.ValidationError(
+                _("No need has the number %(numbers)s.")
+                % {"numbers": ", ".join(f"#{n}" for n in missing)}
+            )
+        return found
 
 
 class PostForm(forms.Form):

@@ -30,6 +30,7 @@ from komunigi.discussions.models import (
 )
 from komunigi.errors import DomainError
 from komunigi.http import AuthenticatedHttpRequest
+from komunigi.needs.models import Need
 from komunigi.pagination import paginate
 
 THREADS_PER_PAGE = 30
@@ -109,7 +110,7 @@ def thread_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     the_list = _readable_list(request, slug)
     if not permissions.can_post(request.user, the_list):
         raise PermissionDenied
-    form = ThreadForm(request.POST or None)
+    form = ThreadForm(request.POST or None, visible_needs=Need.objects.visible_to(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             thread = services.start_thread(
@@ -117,6 +118,7 @@ def thread_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                 author=request.user,
                 subject=form.cleaned_data["subject"],
                 body=form.cleaned_data["body"],
+                needs=form.cleaned_data["needs"],
             )
         except DomainError as error:
             form.add_error(None, error.message)

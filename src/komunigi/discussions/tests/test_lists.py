@@ -255,3 +255,27 @@ def test_the_dashboard_offers_a_member_the_lists_they_do_not_read_yet(
     assert Subscription.objects.get(user=claire).delivery == Delivery.EVERY
     assert client.get("/en/dashboard/").context["lists_to_offer"] == []
     assert logged_in(outsider).get("/en/dashboard/").context["lists_to_offer"] == []
+
+
+def test_a_thread_started_on_the_web_names_the_needs_it_is_about(entraide: MailingList) -> None:
+    from komunigi.needs.tests.factories import NeedFactory
+
+    claire = member("Claire Dubois", "BEES coop")
+    need = NeedFactory(title="Stock")
+    client = logged_in(claire)
+    refused = client.post(
+        "/en/lists/entraide/new/",
+        {"subject": "Stock", "body": "Who else?", "needs": f"#{need.pk}, #999999"},
+    )
+    assert refused.status_code == 400
+    assert refused.context["form"].errors["needs"] == ["No need has the number #999999."]
+    assert refused.context["form"]["body"].value() == "Who else?"
+    assert entraide.threads.count() == 0
+
+    client.post(
+        "/en/lists/entraide/new/",
+        {"subject": "Stock", "body": "Who else?", "needs": f"#{need.pk}"},
+    )
+    thread = entraide.threads.get()
+    assert list(thread.needs.all()) == [need]
+    assert f"{need.reference} Stock" in client.get(thread.get_absolute_url()).content.decode()
