@@ -66,6 +66,8 @@ def list_headers(mailing_list: MailingList, unsubscribe_url: str, archive_url: s
 
 
 def send_post(post: Post) -> None:
+    """Attachments are linked, not attached: a 5 MB file would be stored once per recipient
+    in the outbox."""
     thread = post.thread
     mailing_list = thread.mailing_list
     subscriptions = (
@@ -77,6 +79,7 @@ def send_post(post: Post) -> None:
         .order_by("pk")
     )
     chain = references(post)
+    files = list(post.attachments.all())
     sender = f"{post.author_label} via {settings.KOMUNIGI_COMMUNITY_NAME}"
     for subscription in subscriptions:
         person = subscription.user
@@ -95,6 +98,7 @@ def send_post(post: Post) -> None:
             "mailing_list": mailing_list,
             "recipient": person,
             "url": url,
+            "files": [(f.name, absolute_url(f.get_absolute_url())) for f in files],
             "subject_line": tagged_subject(mailing_list, thread.subject, is_reply=bool(chain)),
         }
         if subscription.delivery == Delivery.DIGEST:

@@ -5,9 +5,30 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from komunigi.discussions.models import Delivery
-from komunigi.discussions.services import MAX_BODY
+from komunigi.discussions.services import MAX_BODY, Upload
+from komunigi.needs.forms import check_upload
 
 BODY_HELP = _("Markdown: *italics*, **bold**, lists, links.")
+
+
+class AttachmentField(forms.FileField):
+    """An optional image or PDF file, within the needs' limits; cleaned into an Upload."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            label=_("Attach a file"),
+            required=False,
+            help_text=_("An image or a PDF file (optional)."),
+            **kwargs,
+        )
+
+    def clean(self, data: Any, initial: Any = None) -> Upload | None:
+        upload = super().clean(data, initial)
+        if not upload:
+            return None
+        content_type, extension = check_upload(upload)
+        upload.seek(0)
+        return Upload(upload.name or "file", upload.read(), content_type, extension)
 
 
 class ThreadForm(forms.Form):
@@ -24,6 +45,7 @@ class ThreadForm(forms.Form):
         max_length=200,
         help_text=_("Their numbers, such as #12, #45 (optional)."),
     )
+    file = AttachmentField()
 
     def __init__(self, *args: Any, visible_needs: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -51,6 +73,7 @@ class PostForm(forms.Form):
         help_text=BODY_HELP,
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    file = AttachmentField()
 
 
 class EditPostForm(forms.Form):

@@ -17,6 +17,8 @@ from email.utils import parseaddr
 
 import nh3
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from mailparser_reply import EmailReplyParser
@@ -32,6 +34,7 @@ from komunigi.discussions.models import (
     Subscription,
     Thread,
 )
+from komunigi.needs.forms import check_upload
 from komunigi.throttle.services import allow
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -129,6 +132,23 @@ def text_of(message: EmailMessage) -> str:
     return SIGNATURE.sub("", latest.strip()).strip()
 
 
+def attachments_of(message: EmailMessage) -> list[services.Upload]:
+    """The images and PDF files sent with the message, within the needs' limits; anything
+    else stays in the original only."""
+    uploads = []
+    for part in message.iter_attachments():
+        content = part.get_content()
+        if not isinstance(content, bytes):
+            continue
+        upload = ContentFile(content, name=part.get_filename() or "file")
+        try:
+            content_type, extension = check_upload(upload)
+        except ValidationError:
+            continue
+        uploads.append(services.Upload(upload.name or "file", content, content_type, extension))
+    return uploads[: services.MAX_ATTACHMENTS]
+
+
 def html_to_text(markup: str) -> str:
     markup = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</li>|</h\d>", "\n", markup)
     text = html.unescape(nh3.clean(markup, tags=set()))
@@ -222,6 +242,7 @@ def post_message(
         message_id=str(message.get("Message-ID", "")).strip()[:250],
         original=raw,
         answers=str(message.get("In-Reply-To", "")).split(),
+        attachments=attachments_of(message),
     )
 
 

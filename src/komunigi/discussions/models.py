@@ -186,6 +186,35 @@ class Post(models.Model):
         return f"{name} ({self.organisation.name})" if self.organisation else name
 
 
+def attachment_path(instance: "PostAttachment", filename: str) -> str:
+    return f"lists/{timezone.now():%Y/%m}/{filename}"
+
+
+class PostAttachment(models.Model):
+    """An image or a PDF file sent with a post, on the web or by e-mail (the needs' limits)."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField(_("name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    file = models.FileField(_("file"), upload_to=attachment_path)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("post_attachment", args=[self.pk])
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
 class HeldReason(models.TextChoices):
     NOT_A_MEMBER = "not_a_member", _("The sender is not a member of the community")
     BAD_TOKEN = "bad_token", _("The reply address was altered or is unknown")

@@ -1,9 +1,12 @@
 """Threads and posts: written on the site (or, later, by e-mail), sent to the subscribers."""
 
 import datetime
+import uuid
+from dataclasses import dataclass
 from email.utils import make_msgid
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -16,6 +19,7 @@ from komunigi.discussions.models import (
     Delivery,
     MailingList,
     Post,
+    PostAttachment,
     PostSource,
     Subscription,
     Thread,
@@ -25,6 +29,17 @@ from komunigi.markdown import render_markdown
 from komunigi.needs.models import Need
 
 MAX_BODY = 50_000
+MAX_ATTACHMENTS = 5  # per post
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file already checked (`needs.forms.check_upload`): its bytes, name and real type."""
+
+    name: str
+    content: bytes
+    content_type: str
+    extension: str
 
 
 def new_message_id() -> str:
@@ -60,6 +75,7 @@ def start_thread(
     needs: list[Need] | None = None,
     source: str = PostSource.WEB,
     message_id: str = "",
+    attachments: list[Upload] | None = None,
 ) -> Thread:
     """A new thread and its first post. Side effects: the post is e-mailed to the list's
     subscribers (each as they chose) once the transaction commits; an audit entry."""
@@ -75,7 +91,13 @@ def start_thread(
         if needs:
             thread.needs.set(needs)
         post = _add_post(
-            thread, author=author, body=body, parent=None, source=source, message_id=message_id
+            thread,
+            author=author,
+            body=body,
+            parent=None,
+            source=source,
+            message_id=message_id,
+            attachments=attachments or [],
         )
         log_action(author, "discussions.thread.started", thread, {"post": post.pk})
     return thread
@@ -89,6 +111,7 @@ def reply(
     parent: Post | None = None,
     source: str = PostSource.WEB,
     message_id: str = "",
+    attachments: list[Upload] | None = None,
 ) -> Post:
     """A reply in ``thread`` (to ``parent``, or to its first post). Side effects as for
     `start_thread`."""
@@ -99,7 +122,13 @@ def reply(
         if parent is None or parent.thread_id != thread.pk:
             parent = thread.posts.order_by("created_at", "pk").first()
         post = _add_post(
-            thread, author=author, body=body, parent=parent, source=source, message_id=message_id
+            thread,
+            author=author,
+            body=body,
+            parent=parent,
+            source=source,
+            message_id=message_id,
+            attachments=attachments or [],
         )
         log_action(author, "discussions.post.added", thread, {"post": post.pk})
     return post
@@ -116,6 +145,7 @@ def post_from_mail(
     subject: str = "",
     thread: Thread | None = None,
     answers: list[str] | None = None,
+    attachments: list[Upload] | None = None,
 ) -> Post:
     """A message that came by e-mail, already let in by `inbound` (a member, or a sender a
     facilitator approved): a new thread with ``subject``, or an answer in ``thread`` to the
@@ -141,6 +171,7 @@ def post_from_mail(
             source=PostSource.EMAIL,
             message_id=message_id,
             original=original,
+            attachments=attachments or [],
         )
         log_action(author, "discussions.post.received", thread, {"post": post.pk})
     return post
@@ -156,6 +187,7 @@ def _add_post(
     message_id: str,
     author_name: str = "",
     original: bytes = b"",
+    attachments: list[Upload] | None = None,
 ) -> Post:
     now = timezone.now()
     if message_id and Post.objects.filter(message_id=message_id).exists():
@@ -174,8 +206,22 @@ def _add_post(
         created_at=now,
     )
     Thread.objects.filter(pk=thread.pk).update(last_activity_at=now, post_count=F("post_count") + 1)
+    for upload in (attachments or [])[:MAX_ATTACHMENTS]:
+        _attach(post, upload)
     emails.send_post(post)
     return post
+
+
+def _attach(post: Post, upload: Upload) -> PostAttachment:
+    attachment = PostAttachment(
+        post=post,
+        name=upload.name[:200] or "file",
+        content_type=upload.content_type,
+        size=len(upload.content),
+    )
+    # Stored under a name of our own, never the sender's.
+    attachment.file.save(f"{uuid.uuid4().hex}.{upload.extension}", ContentFile(upload.content))
+    return attachment
 
 
 def edit_post(post: Post, *, actor: User, body: str, now: datetime.datetime | None = None) -> None:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("posts/<int:pk>/edit/", views.post_edit, name="post_edit"),
     path("practice/", views.practice, name="practice"),
     path("posts/<int:pk>/original/", views.post_original, name="post_original"),
+    path("attachments/<int:pk>/", views.post_attachment, name="post_attachment"),
     path("facilitation/moderation/", views.held_messages, name="held_messages"),
     path(
         "facilitation/moderation/<int:pk>/",

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Min, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -25,6 +25,7 @@ from komunigi.discussions.models import (
     HeldStatus,
     MailingList,
     Post,
+    PostAttachment,
     Subscription,
     Thread,
 )
@@ -110,7 +111,11 @@ def thread_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     the_list = _readable_list(request, slug)
     if not permissions.can_post(request.user, the_list):
         raise PermissionDenied
-    form = ThreadForm(request.POST or None, visible_needs=Need.objects.visible_to(request.user))
+    form = ThreadForm(
+        request.POST or None,
+        request.FILES or None,
+        visible_needs=Need.objects.visible_to(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             thread = services.start_thread(
@@ -119,6 +124,7 @@ def thread_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                 subject=form.cleaned_data["subject"],
                 body=form.cleaned_data["body"],
                 needs=form.cleaned_data["needs"],
+                attachments=[form.cleaned_data["file"]] if form.cleaned_data["file"] else [],
             )
         except DomainError as error:
             form.add_error(None, error.message)
@@ -135,7 +141,9 @@ def thread_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 
 def thread(request: HttpRequest, pk: int, reply_form: PostForm | None = None) -> HttpResponse:
     the_thread = _readable_thread(request, pk)
-    posts = the_thread.posts.select_related("author", "organisation", "parent__author")
+    posts = the_thread.posts.select_related(
+        "author", "organisation", "parent__author", "parent__organisation"
+    ).prefetch_related("attachments")
     page = paginate(request, posts, POSTS_PER_PAGE)
     user = request.user
     return render(
@@ -174,7 +182,7 @@ def thread_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     the_thread = _readable_thread(request, pk)
     if not permissions.can_post(request.user, the_thread.mailing_list):
         raise PermissionDenied
-    form = PostForm(request.POST)
+    form = PostForm(request.POST, request.FILES)
     if not form.is_valid():
         return thread(request, pk, reply_form=form)
     parent = None
@@ -182,7 +190,11 @@ def thread_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         parent = the_thread.posts.filter(pk=form.cleaned_data["parent"]).first()
     try:
         post = services.reply(
-            the_thread, author=request.user, body=form.cleaned_data["body"], parent=parent
+            the_thread,
+            author=request.user,
+            body=form.cleaned_data["body"],
+            parent=parent,
+            attachments=[form.cleaned_data["file"]] if form.cleaned_data["file"] else [],
         )
     except DomainError as error:
         form.add_error("body", error.message)
@@ -354,4 +366,19 @@ def post_original(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise Http404
     response = HttpResponse(bytes(post.original), content_type="message/rfc822")
     response["Content-Disposition"] = f'attachment; filename="post-{post.pk}.eml"'
+    return response
+
+
+def post_attachment(request: HttpRequest, pk: int) -> FileResponse:
+    item = get_object_or_404(PostAttachment.objects.select_related("post"), pk=pk)
+    _readable_thread(request, item.post.thread_id)
+    # Images show in the page; PDF files are downloaded, never rendered from our origin.
+    response = FileResponse(
+        item.file.open("rb"),
+        content_type=item.content_type,
+        as_attachment=not item.is_image,
+        filename=item.name,
+    )
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -134,20 +134,27 @@ def detect_type(upload: UploadedFile) -> tuple[str, str] | None:
     return None
 
 
+def check_upload(upload: Any) -> tuple[str, str]:
+    """(content type, extension) of an attachment within the instance's limits (size, and
+    images or PDF by their own bytes), or the error that says why not. Needs and list posts
+    take the same files."""
+    limit = settings.KOMUNIGI_ATTACHMENT_MAX_BYTES
+    if upload.size > limit:
+        raise forms.ValidationError(
+            _("The file is too big: %(size)s at most."), params={"size": filesizeformat(limit)}
+        )
+    detected = detect_type(upload)
+    if detected is None:
+        raise forms.ValidationError(_("Only images (PNG, JPEG, GIF, WebP) and PDF files."))
+    return detected
+
+
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=capfirst(_("file")), help_text=_("An image or a PDF file."))
 
     def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
-        limit = settings.KOMUNIGI_ATTACHMENT_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is too big: %(size)s at most."), params={"size": filesizeformat(limit)}
-            )
-        detected = detect_type(upload)
-        if detected is None:
-            raise forms.ValidationError(_("Only images (PNG, JPEG, GIF, WebP) and PDF files."))
-        self.content_type, self.extension = detected
+        self.content_type, self.extension = check_upload(upload)
         return upload
 
 

@@ -364,3 +364,24 @@ def test_the_original_of_a_mailed_post_is_for_facilitators(
     client.force_login(facilitator)
     answer = client.get(url)
     assert (answer["Content-Type"], answer.content) == ("message/rfc822", raw)
+
+
+@pytest.mark.django_db
+def test_images_and_pdf_files_sent_by_mail_are_kept_and_others_are_not(
+    entraide: MailingList, people, settings, tmp_path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    message = mail("claire@bees.example", "The labels", "Here they are.")
+    message.add_attachment(
+        b"%PDF-1.4 labels", maintype="application", subtype="pdf", filename="labels.pdf"
+    )
+    message.add_attachment(
+        b"MZ\x90\x00", maintype="application", subtype="octet-stream", filename="tool.exe"
+    )
+    assert inbound.receive(message.as_bytes(), LIST_ADDRESS) is inbound.Outcome.POSTED
+    post = Post.objects.get()
+    assert [(a.name, a.content_type) for a in post.attachments.all()] == [
+        ("labels.pdf", "application/pdf")
+    ]
+    assert post.body == "Here they are."
+    assert b"tool.exe" in bytes(post.original)

@@ -238,7 +238,8 @@ def test_list_pages_run_a_bounded_number_of_queries(
         "/en/lists/": 5,
         "/en/lists/entraide/": 11,
         "/en/practice/": 9,
-        f"/en/threads/{thread.pk}/": 13,
+        # … with the posts' attachments, and those of the question and its answer shown first
+        f"/en/threads/{thread.pk}/": 16,
     }
     for url, queries in expected.items():
         with django_assert_num_queries(queries):
@@ -279,3 +280,44 @@ def test_a_thread_started_on_the_web_names_the_needs_it_is_about(entraide: Maili
     thread = entraide.threads.get()
     assert list(thread.needs.all()) == [need]
     assert f"{need.reference} Stock" in client.get(thread.get_absolute_url()).content.decode()
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_an_answer_carries_an_image_within_the_needs_limits(
+    entraide: MailingList, outsider: User, settings, tmp_path
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    claire, anna = member("Claire Dubois", "BEES coop"), member("Anna Huber", "FoodHub")
+    services.subscribe(entraide, user=claire, delivery=Delivery.EVERY)
+    thread = services.start_thread(entraide, author=claire, subject="Labels", body="Show me")
+    client = logged_in(anna)
+    refused = client.post(
+        f"/en/threads/{thread.pk}/reply/",
+        {"body": "Here", "file": SimpleUploadedFile("run.exe", b"MZ\x90\x00binary")},
+    )
+    assert refused.status_code == 400
+    assert refused.context["reply_form"].errors["file"] == [
+        "Only images (PNG, JPEG, GIF, WebP) and PDF files."
+    ]
+    assert refused.context["reply_form"]["body"].value() == "Here"
+
+    client.post(
+        f"/en/threads/{thread.pk}/reply/",
+        {"body": "Here", "file": SimpleUploadedFile("label.png", PNG)},
+    )
+    [attachment] = thread.posts.last().attachments.all()
+    assert (attachment.name, attachment.content_type, attachment.size) == (
+        "label.png",
+        "image/png",
+        len(PNG),
+    )
+    served = client.get(attachment.get_absolute_url())
+    assert (served["Content-Type"], b"".join(served.streaming_content)) == ("image/png", PNG)
+    assert served["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    assert logged_in(outsider).get(attachment.get_absolute_url()).status_code == 404
+    [sent] = outbox.OutboxMessage.objects.filter(to=claire.email, kind="list-post")
+    assert f"- label.png: http://127.0.0.1:8000/en/attachments/{attachment.pk}/" in sent.body_text
