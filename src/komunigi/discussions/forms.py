@@ -101,3 +101,4 @@ class SearchForm(forms.Form):
         choices=[("", _("All threads")), ("yes", _("Solved")), ("no", _("Not solved yet"))],
     )
     tag = forms.SlugField(label=_("Tag"), required=False)
+    list = forms.SlugField(label=_("List"), required=False)

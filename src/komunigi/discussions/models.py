@@ -217,7 +217,7 @@ class PostAttachment(models.Model):
 
 class HeldReason(models.TextChoices):
     NOT_A_MEMBER = "not_a_member", _("The sender is not a member of the community")
-    BAD_TOKEN = "bad_token", _("The reply address was altered or is unknown")
+    BAD_TOKEN = "bad_token", _("The reply address was altered, is unknown or has expired")
     NO_THREAD = "no_thread", _("The thread it answers no longer exists")
     TOO_MANY = "too_many", _("The sender wrote too many messages within an hour")
 

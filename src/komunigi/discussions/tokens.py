@@ -1,19 +1,28 @@
-"""Signed tokens in reply addresses (community+<token>@…) and list unsubscribe links.
+"""Signed tokens in reply addresses (community+<token>@…), return paths and list
+unsubscribe links.
 
 A reply address must survive mail systems that change the case of an address, so its token
-uses lowercase letters and digits only: the ids it names and a truncated HMAC (base32).
+uses lowercase letters and digits only: the ids it names, for a reply the day it was issued,
+and a truncated HMAC (base32). A reply token works for REPLY_VALIDITY after its e-mail was
+sent; after that, a reply waits for moderation.
 """
 
 import base64
+import datetime
 import hmac
 import re
 
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 REPLY_SALT = "komunigi.discussions.reply"
 UNSUBSCRIBE_SALT = "komunigi.discussions.unsubscribe"
 BOUNCE_SALT = "komunigi.discussions.bounce"
-TOKEN = re.compile(r"^t(?P<first>\d+)u(?P<second>\d+)x(?P<signature>[a-z2-7]{26})$")
+REPLY_VALIDITY = datetime.timedelta(days=365)
+EPOCH = datetime.date(2020, 1, 1)
+TOKEN = re.compile(
+    r"^t(?P<first>\d+)u(?P<second>\d+)(?:d(?P<day>\d+))?x(?P<signature>[a-z2-7]{26})$"
+)
 
 
 def _signature(value: str, salt: str) -> str:
@@ -21,42 +30,58 @@ def _signature(value: str, salt: str) -> str:
     return base64.b32encode(digest).decode().lower().rstrip("=")
 
 
-def _make(first: int, second: int, salt: str) -> str:
-    return f"t{first}u{second}x{_signature(f'{first}.{second}', salt)}"
+def _make(salt: str, first: int, second: int, day: int | None = None) -> str:
+    dated = "" if day is None else f"d{day}"
+    value = f"{first}.{second}" + ("" if day is None else f".{day}")
+    return f"t{first}u{second}{dated}x{_signature(value, salt)}"
 
 
-def _read(token: str, salt: str) -> tuple[int, int] | None:
+def _read(token: str, salt: str, *, dated: bool) -> tuple[int, int, int | None] | None:
     match = TOKEN.match(token.lower())
-    if match is None:
+    if match is None or (match["day"] is not None) != dated:
         return None
     first, second = int(match["first"]), int(match["second"])
-    if not hmac.compare_digest(match["signature"], _signature(f"{first}.{second}", salt)):
+    day = int(match["day"]) if match["day"] is not None else None
+    value = f"{first}.{second}" + ("" if day is None else f".{day}")
+    if not hmac.compare_digest(match["signature"], _signature(value, salt)):
         return None
-    return first, second
+    return first, second, day
 
 
-def reply_token(thread_id: int, user_id: int) -> str:
-    """Names the thread a reply goes to and the person who replies."""
-    return _make(thread_id, user_id, REPLY_SALT)
+def _today() -> int:
+    return (timezone.localdate() - EPOCH).days
+
+
+def reply_token(thread_id: int, user_id: int, *, day: int | None = None) -> str:
+    """Names the thread a reply goes to, the person who replies and the day it was issued."""
+    return _make(REPLY_SALT, thread_id, user_id, _today() if day is None else day)
 
 
 def read_reply_token(token: str) -> tuple[int, int] | None:
-    """(thread id, person id), or None when the token was not made here or was altered."""
-    return _read(token, REPLY_SALT)
+    """(thread id, person id), or None when the token was not made here, was altered or has
+    expired."""
+    found = _read(token, REPLY_SALT, dated=True)
+    if found is None or found[2] is None:
+        return None
+    if _today() - found[2] > REPLY_VALIDITY.days:
+        return None
+    return found[0], found[1]
 
 
 def unsubscribe_token(list_id: int, user_id: int) -> str:
-    return _make(list_id, user_id, UNSUBSCRIBE_SALT)
+    return _make(UNSUBSCRIBE_SALT, list_id, user_id)
 
 
 def read_unsubscribe_token(token: str) -> tuple[int, int] | None:
-    return _read(token, UNSUBSCRIBE_SALT)
+    found = _read(token, UNSUBSCRIBE_SALT, dated=False)
+    return None if found is None else (found[0], found[1])
 
 
 def bounce_token(list_id: int, user_id: int) -> str:
     """In the return path (VERP): names the subscription whose mail bounced."""
-    return _make(list_id, user_id, BOUNCE_SALT)
+    return _make(BOUNCE_SALT, list_id, user_id)
 
 
 def read_bounce_token(token: str) -> tuple[int, int] | None:
-    return _read(token, BOUNCE_SALT)
+    found = _read(token, BOUNCE_SALT, dated=False)
+    return None if found is None else (found[0], found[1])

@@ -74,6 +74,8 @@ def _thread_rows(request: HttpRequest, threads: Any, form: SearchForm) -> Any:
             threads = threads.exclude(solved_at=None)
         elif form.cleaned_data["solved"] == "no":
             threads = threads.filter(solved_at=None)
+        if form.cleaned_data["list"]:
+            threads = threads.filter(mailing_list__slug=form.cleaned_data["list"])
         if form.cleaned_data["tag"]:
             threads = threads.filter(needs__tags__slug=form.cleaned_data["tag"]).distinct()
     return paginate(
@@ -305,7 +307,13 @@ def practice(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "discussions/practice.html",
-        {"page": page, "rows": rows, "form": form, "tags": _practice_tags(request)},
+        {
+            "page": page,
+            "rows": rows,
+            "form": form,
+            "tags": _practice_tags(request),
+            "lists": permissions.readable_lists(request.user),
+        },
     )
 
 

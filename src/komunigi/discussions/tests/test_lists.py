@@ -122,11 +122,14 @@ def test_any_change_to_a_token_is_refused(change: str) -> None:
                 assert read(altered) is None
 
 
-def test_a_reply_token_names_its_own_thread_and_person_only() -> None:
+def test_a_reply_token_names_its_own_thread_and_person_only_for_a_year() -> None:
     token = tokens.reply_token(12, 34)
     assert tokens.read_reply_token(token.replace("t12", "t13")) is None
     assert tokens.read_reply_token(token.replace("u34", "u35")) is None
     assert tokens.read_unsubscribe_token(token) is None  # another purpose, another key
+    today = tokens._today()
+    assert tokens.read_reply_token(tokens.reply_token(12, 34, day=today - 365)) == (12, 34)
+    assert tokens.read_reply_token(tokens.reply_token(12, 34, day=today - 366)) is None
 
 
 def test_a_members_list_is_hidden_from_visitors_and_only_members_post(
@@ -237,7 +240,7 @@ def test_list_pages_run_a_bounded_number_of_queries(
     expected = {
         "/en/lists/": 5,
         "/en/lists/entraide/": 11,
-        "/en/practice/": 9,
+        "/en/practice/": 11,
         # … with the posts' attachments, and those of the question and its answer shown first
         f"/en/threads/{thread.pk}/": 16,
     }
@@ -321,3 +324,17 @@ def test_an_answer_carries_an_image_within_the_needs_limits(
     assert logged_in(outsider).get(attachment.get_absolute_url()).status_code == 404
     [sent] = outbox.OutboxMessage.objects.filter(to=claire.email, kind="list-post")
     assert f"- label.png: http://127.0.0.1:8000/en/attachments/{attachment.pk}/" in sent.body_text
+
+
+def test_the_practice_base_is_filtered_by_list(entraide: MailingList) -> None:
+    logistique = MailingList.objects.create(
+        name="Logistique", slug="logistique", local_part="logistique"
+    )
+    claire = member("Claire Dubois", "BEES coop")
+    for mailing_list in (entraide, logistique):
+        thread = services.start_thread(mailing_list, author=claire, subject="Q", body="b")
+        answer = services.reply(thread, author=claire, body="a")
+        services.mark_solved(thread, actor=claire, answer=answer)
+    page = logged_in(claire).get("/en/practice/", {"list": "logistique"})
+    assert [row[0].mailing_list for row in page.context["rows"]] == [logistique]
+    assert len(logged_in(claire).get("/en/practice/").context["rows"]) == 2
