@@ -133,10 +133,15 @@ def text_of(message: EmailMessage) -> str:
 
 
 def attachments_of(message: EmailMessage) -> list[services.Upload]:
-    """The images and PDF files sent with the message, within the needs' limits; anything
-    else stays in the original only."""
+    """The images (inline ones included) and PDF files sent with the message, within the
+    needs' limits; anything else stays in the original only."""
     uploads = []
-    for part in message.iter_attachments():
+    body = message.get_body(preferencelist=("plain", "html"))
+    # Every leaf part but the text: attachments, and images inline in an HTML message (those
+    # sit inside multipart/related, deeper than iter_attachments looks).
+    for part in message.walk():
+        if part.is_multipart() or part is body or part.get_content_maintype() == "text":
+            continue
         content = part.get_content()
         if not isinstance(content, bytes):
             continue

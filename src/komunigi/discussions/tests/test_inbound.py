@@ -385,3 +385,23 @@ def test_images_and_pdf_files_sent_by_mail_are_kept_and_others_are_not(
     ]
     assert post.body == "Here they are."
     assert b"tool.exe" in bytes(post.original)
+
+
+@pytest.mark.django_db
+def test_an_image_inline_in_an_html_message_is_kept(entraide, people, settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    message = EmailMessage()
+    message["From"] = "claire@bees.example"
+    message["To"] = LIST_ADDRESS
+    message["Subject"] = "Screenshot"
+    message.set_content("See the screenshot.")
+    message.add_alternative('<p>See the screenshot.</p><img src="cid:shot">', subtype="html")
+    message.get_payload()[1].add_related(
+        b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, maintype="image", subtype="png", cid="<shot>"
+    )
+    assert inbound.receive(message.as_bytes(), LIST_ADDRESS) is inbound.Outcome.POSTED
+    post = Post.objects.get()
+    assert (post.body, [a.content_type for a in post.attachments.all()]) == (
+        "See the screenshot.",
+        ["image/png"],
+    )
