@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "komunigi.funding",
     "komunigi.news",
     "komunigi.discussions",
+    "komunigi.commons",
     "komunigi.audit",
     "komunigi.notifications",
     "komunigi.throttle",

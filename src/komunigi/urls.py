@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("", include("komunigi.notifications.urls")),
     path("", include("komunigi.news.urls")),
     path("", include("komunigi.discussions.urls")),
+    path("", include("komunigi.commons.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from komunigi.commons.models import Dependency, Module, ModuleVersion, Repository
 from komunigi.community.demo import ORGANISATIONS, load_demo_community
 from komunigi.community.models import (
     JoinRequest,
@@ -87,6 +88,7 @@ NEWSLETTER_SUBSCRIBERS = 100
 THREADS = 50  # mailing-list threads, of POSTS_PER_THREAD posts on average
 POSTS_PER_THREAD = 5
 HELD = 2  # messages waiting for moderation
+MODULES = 30  # modules in the commons catalogue, each on three series
 BATCH = 2_000
 
 M = TypeVar("M", bound=models.Model)
@@ -118,6 +120,7 @@ def populate(scale: int, report: Callable[[str], None] = lambda line: None) -> N
         _join_requests(scale)
         _newsletter(scale)
         _threads(scale, rng)
+        _modules(scale)
         report(f"  {Thread.objects.count()} threads, {Post.objects.count()} list posts")
         report(
             f"  {Issue.objects.count()} newsletter issues, {Subscriber.objects.count()} subscribers"
@@ -664,5 +667,40 @@ def _threads(scale: int, rng: random.Random) -> None:
                 reason=HeldReason.NOT_A_MEMBER,
             )
             for n in range(HELD * scale)
+        ),
+    )
+
+
+def _modules(scale: int) -> None:
+    repository = Repository.objects.create(url="https://github.com/bench/odoo-addons")
+    modules = _bulk(
+        Module, (Module(technical_name=f"coop_module_{n}") for n in range(MODULES * scale))
+    )
+    _bulk(
+        ModuleVersion,
+        (
+            ModuleVersion(
+                module=module,
+                series=series,
+                name=f"Coop module {module.pk}",
+                summary="A module of the community",
+                version=f"{series}.1.0.0",
+                license="AGPL-3",
+                authors=["BEES coop", "Coop IT Easy"],
+                core_depends=["mail", "point_of_sale"],
+                community_depends=[f"coop_module_{n}" for n in range(2)],
+                repository=repository,
+                path=f"{module.technical_name}/__manifest__.py",
+            )
+            for module in modules
+            for series in ("9.0", "12.0", "16.0")
+        ),
+    )
+    _bulk(
+        Dependency,
+        (
+            Dependency(version=version, name=name)
+            for version in ModuleVersion.objects.filter(repository=repository)
+            for name in version.community_depends
         ),
     )

@@ -78,6 +78,11 @@ THREADS = (
     "the subscription form; measured 2.7–3.9×"
 )
 POSTS = "a page of a thread's posts (HTML stored when written) and the answer form; measured 2.7×"
+CATALOGUE = "a page of 50 modules, each with its series, and the filter's; measured 3.1×"
+MODULE = (
+    "a module's three versions with their facts, and the first 100 of the 900 module versions "
+    "that depend on it; measured 2.6×"
+)
 HELD = "a page of 30 held messages, each with its text and its three-way decision form"
 PRACTICE = "30 solved threads, each with its question and its answer; measured 4.7×"
 HEALTH = (
@@ -190,6 +195,8 @@ def pages() -> list[Page]:
              4.5, reason=THREADS),
         Page("practice base (representative)", "/practice/", "representative", 6.0,
              reason=PRACTICE),
+        Page("commons catalogue", "/commons/", budget=3.5, reason=CATALOGUE),
+        Page("module", "/commons/coop_module_0/", budget=3.0, reason=MODULE),
         Page("moderation (facilitator)", "/facilitation/moderation/", "facilitator", 4.5,
              reason=HELD),
     ]  # fmt: skip

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from komunigi.commons.demo import load_demo_modules
 from komunigi.community.demo import DEMO_PASSWORD, load_demo_community
 from komunigi.discussions.demo import load_demo_lists
 from komunigi.funding.demo import load_demo_funding
@@ -44,6 +45,7 @@ class Command(BaseCommand):
         load_demo_follows()
         load_demo_news()
         load_demo_lists()
+        load_demo_modules()
         self.stdout.write(self.style.SUCCESS("The demo community is ready."))
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for login in logins:
