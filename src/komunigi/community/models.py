@@ -55,6 +55,15 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
+    def speaking_for(self, organisations: Any) -> "models.QuerySet[User]":
+        """The active people who speak, vote and commit money for ``organisations``: their
+        representatives and substitutes."""
+        return self.filter(
+            is_active=True,
+            memberships__organisation__in=organisations,
+            memberships__role__in=VOTING_ROLES,
+        ).distinct()
+
     def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> "User":
         fields.setdefault("is_staff", True)
         fields.setdefault("is_superuser", True)

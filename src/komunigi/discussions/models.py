@@ -210,10 +210,6 @@ class PostAttachment(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("post_attachment", args=[self.pk])
 
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
-
 
 class HeldReason(models.TextChoices):
     NOT_A_MEMBER = "not_a_member", _("The sender is not a member of the community")

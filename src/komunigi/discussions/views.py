@@ -30,7 +30,7 @@ from komunigi.discussions.models import (
     Thread,
 )
 from komunigi.errors import DomainError
-from komunigi.http import AuthenticatedHttpRequest
+from komunigi.http import AuthenticatedHttpRequest, uploaded_file_response
 from komunigi.needs.models import Need
 from komunigi.pagination import paginate
 
@@ -380,13 +380,4 @@ def post_original(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def post_attachment(request: HttpRequest, pk: int) -> FileResponse:
     item = get_object_or_404(PostAttachment.objects.select_related("post"), pk=pk)
     _readable_thread(request, item.post.thread_id)
-    # Images show in the page; PDF files are downloaded, never rendered from our origin.
-    response = FileResponse(
-        item.file.open("rb"),
-        content_type=item.content_type,
-        as_attachment=not item.is_image,
-        filename=item.name,
-    )
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return uploaded_file_response(item.file, content_type=item.content_type, filename=item.name)

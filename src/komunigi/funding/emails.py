@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils.translation import override
 
-from komunigi.community.models import VOTING_ROLES, Organisation, User
+from komunigi.community.models import Organisation, User
 from komunigi.funding.models import Campaign, Fee
 from komunigi.notifications import events
 from komunigi.notifications.emails import absolute_url
@@ -85,12 +85,7 @@ def _send_about_campaign(
 
 def _people_speaking_for(organisation: Organisation) -> list[User]:
     """Who hears of an organisation's money: its representative and substitutes."""
-    return [
-        membership.user
-        for membership in organisation.memberships.filter(
-            role__in=VOTING_ROLES, user__is_active=True
-        ).select_related("user")
-    ]
+    return list(User.objects.speaking_for([organisation]).order_by("pk"))
 
 
 def _statement_url(organisation: Organisation, recipient: User) -> str:

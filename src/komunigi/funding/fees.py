@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from komunigi.audit.services import log_action
-from komunigi.community.models import VOTING_ROLES, Organisation, OrganisationKind, User
+from komunigi.community.models import Organisation, OrganisationKind, User
 from komunigi.dates import instance_today
 from komunigi.errors import DomainError
 from komunigi.funding import emails, ledger, permissions
@@ -228,10 +228,7 @@ def send_fee_reminders(year: int, *, now: datetime.datetime | None = None) -> in
             )
             if not claimed:
                 continue
-            people = fee.organisation.memberships.filter(
-                role__in=VOTING_ROLES, user__is_active=True
-            ).select_related("user")
-            for membership in people:
-                emails.send_fee_reminder(fee, row.due, membership.user)
+            for person in User.objects.speaking_for([fee.organisation]).order_by("pk"):
+                emails.send_fee_reminder(fee, row.due, person)
         reminded += 1
     return reminded

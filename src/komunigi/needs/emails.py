@@ -8,7 +8,7 @@ need reaches the followers of its tags. Nobody is told of what they did themselv
 from django.db.models import Q
 from django.utils.translation import override
 
-from komunigi.community.models import VOTING_ROLES, Organisation, Role, User
+from komunigi.community.models import Organisation, Role, User
 from komunigi.needs.models import Comment, Need, NeedStatus, PriorityRound, Quote, TagFollow
 from komunigi.notifications import events
 from komunigi.notifications.emails import absolute_url
@@ -100,15 +100,7 @@ def _round_url(priority_round: PriorityRound, recipient: User) -> str:
 
 def notify_round_opened(priority_round: PriorityRound) -> None:
     """To the people who rank for a member supermarket (its representative and substitutes)."""
-    people = (
-        User.objects.filter(
-            is_active=True,
-            memberships__role__in=VOTING_ROLES,
-            memberships__organisation__in=Organisation.objects.member_supermarkets(),
-        )
-        .distinct()
-        .order_by("pk")
-    )
+    people = User.objects.speaking_for(Organisation.objects.member_supermarkets()).order_by("pk")
     for recipient in people:
         notify(
             recipient,
@@ -119,11 +111,7 @@ def notify_round_opened(priority_round: PriorityRound) -> None:
 
 def notify_round_closing(priority_round: PriorityRound, supermarket: Organisation) -> None:
     """``supermarket`` has not ranked, and the round closes soon."""
-    people = User.objects.filter(
-        is_active=True,
-        memberships__role__in=VOTING_ROLES,
-        memberships__organisation=supermarket,
-    ).order_by("pk")
+    people = User.objects.speaking_for([supermarket]).order_by("pk")
     for recipient in people:
         notify(
             recipient,

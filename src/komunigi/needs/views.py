@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from komunigi.audit.services import events_for
 from komunigi.community.models import Organisation, is_facilitator
 from komunigi.errors import DomainError
-from komunigi.http import AuthenticatedHttpRequest
+from komunigi.http import AuthenticatedHttpRequest, uploaded_file_response
 from komunigi.needs import lifecycle, permissions, rounds, services
 from komunigi.needs.forms import (
     AttachmentForm,
@@ -381,17 +381,9 @@ def need_attachment_add(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 def need_attachment(request: HttpRequest, pk: int, attachment: int) -> FileResponse:
     need = get_need_for_user(request, pk)
     item = get_object_or_404(Attachment, pk=attachment, need=need)
-    # Images show in the page; other files (PDF) are downloaded, never rendered from our origin.
-    response = FileResponse(
-        item.file.open("rb"),
-        content_type=item.content_type,
-        as_attachment=not item.is_image,
-        filename=item.file.name.rsplit("/", 1)[-1],
+    return uploaded_file_response(
+        item.file, content_type=item.content_type, filename=item.file.name.rsplit("/", 1)[-1]
     )
-    # Files come from users: never run anything they might hold.
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @login_required

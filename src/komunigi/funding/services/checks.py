@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from komunigi.community.models import VOTING_ROLES, User
+from komunigi.community.models import User
 from komunigi.errors import DomainError
 from komunigi.funding import permissions, split
 from komunigi.funding.simulation import explain
@@ -32,8 +32,4 @@ def check_payment(actor: User, amount: Decimal) -> None:
 
 def voices(supermarkets: Any) -> QuerySet[User]:
     """The people who speak and commit money for these supermarkets."""
-    return User.objects.filter(
-        is_active=True,
-        memberships__organisation__in=supermarkets,
-        memberships__role__in=VOTING_ROLES,
-    ).distinct()
+    return User.objects.speaking_for(supermarkets)
