@@ -11,13 +11,16 @@ EDIT_WINDOW = datetime.timedelta(minutes=15)
 
 
 def is_member(user: Any) -> bool:
-    """Logged in and speaking for a member organisation (or a facilitator)."""
+    """Logged in and speaking for a member organisation (or a facilitator). Asked once per
+    request: the answer is kept on the user, as Django keeps its permissions."""
     if not (user.is_authenticated and user.is_active):
         return False
-    return (
-        is_facilitator(user)
-        or user.memberships.filter(organisation__status=OrganisationStatus.MEMBER).exists()
-    )
+    if not hasattr(user, "_list_member"):
+        user._list_member = (
+            is_facilitator(user)
+            or user.memberships.filter(organisation__status=OrganisationStatus.MEMBER).exists()
+        )
+    return bool(user._list_member)
 
 
 def readable_lists(user: Any) -> Any:
@@ -28,7 +31,9 @@ def readable_lists(user: Any) -> Any:
 
 
 def can_read(user: Any, mailing_list: Any) -> bool:
-    return readable_lists(user).filter(pk=mailing_list.pk).exists()
+    from komunigi.discussions.models import ReadAccess
+
+    return mailing_list.read_access == ReadAccess.PUBLIC or is_member(user)
 
 
 def can_post(user: Any, mailing_list: Any) -> bool:

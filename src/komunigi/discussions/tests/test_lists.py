@@ -239,10 +239,10 @@ def test_list_pages_run_a_bounded_number_of_queries(
     # The same whatever the number of threads and posts.
     expected = {
         "/en/lists/": 5,
-        "/en/lists/entraide/": 11,
-        "/en/practice/": 11,
+        "/en/lists/entraide/": 7,
+        "/en/practice/": 9,
         # … with the posts' attachments, and those of the question and its answer shown first
-        f"/en/threads/{thread.pk}/": 16,
+        f"/en/threads/{thread.pk}/": 14,
     }
     for url, queries in expected.items():
         with django_assert_num_queries(queries):
