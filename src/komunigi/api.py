@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
+from komunigi.commons.api import router as commons_router
 from komunigi.community.api import router as community_router
 from komunigi.errors import DomainError
 from komunigi.funding.api import router as funding_router
@@ -25,6 +26,7 @@ api.add_router("", community_router)
 api.add_router("", needs_router)
 api.add_router("", meetings_router)
 api.add_router("", funding_router)
+api.add_router("", commons_router)
 
 
 @api.exception_handler(DomainError)

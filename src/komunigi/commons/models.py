@@ -4,6 +4,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from komunigi.community.models import Organisation, User
+from komunigi.needs.models import Need
+
 
 class Repository(models.Model):
     url = models.CharField(_("address"), max_length=500, unique=True)
@@ -109,3 +112,62 @@ class ImportReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} ({self.created_at:%Y-%m-%d})"
+
+
+class Installation(models.Model):
+    """An organisation runs a module on an Odoo series."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="installations"
+    )
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="installations")
+    series = models.CharField(_("Odoo series"), max_length=10)
+    added_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True)
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("module an organisation runs")
+        verbose_name_plural = _("modules organisations run")
+        ordering = ["series", "module__technical_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "module", "series"], name="run_once_per_series"
+            )
+        ]
+        indexes = [models.Index(fields=["series", "module"], name="installation_series_module")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} runs {self.module} {self.series}"
+
+
+class ModuleList(models.Model):
+    """An organisation's choices about its list of modules: public unless it hides it."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, primary_key=True, related_name="module_list"
+    )
+    hidden = models.BooleanField(_("hidden from people outside the organisation"), default=False)
+
+    class Meta:
+        verbose_name = _("module list")
+        verbose_name_plural = _("module lists")
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+
+class NeedModule(models.Model):
+    """A need touches a module; once delivered, it may say it produced it."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="module_links")
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="need_links")
+    produced = models.BooleanField(_("produced by this need"), default=False)
+
+    class Meta:
+        verbose_name = _("module of a need")
+        verbose_name_plural = _("modules of needs")
+        ordering = ["module__technical_name"]
+        constraints = [models.UniqueConstraint(fields=["need", "module"], name="need_module_once")]
+
+    def __str__(self) -> str:
+        return f"{self.need} → {self.module}"

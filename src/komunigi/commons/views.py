@@ -1,40 +1,96 @@
-from django.db.models import Prefetch, Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+import csv
+from typing import Any
 
-from komunigi.commons.models import Dependency, Module, ModuleVersion
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from komunigi.commons import permissions, services
+from komunigi.commons.forms import ModulesOfNeedForm
+from komunigi.commons.models import (
+    Dependency,
+    Installation,
+    Module,
+    ModuleList,
+    ModuleVersion,
+    NeedModule,
+    Repository,
+)
+from komunigi.commons.plans import series_key_of
+from komunigi.community.models import OrganisationStatus
+from komunigi.funding import permissions as funding_permissions
+from komunigi.funding import statements
+from komunigi.funding.models import Campaign, CampaignStatus
+from komunigi.http import AuthenticatedHttpRequest
+from komunigi.needs import permissions as need_permissions
+from komunigi.needs.models import Need
 from komunigi.pagination import paginate
 
 MODULES_PER_PAGE = 50
 DEPENDENTS_SHOWN = 100  # a base module may have thousands: the first ones, and the count
-
-
-def series_key_of(series: str) -> tuple[int, ...]:
-    """9.0 before 12.0: series are numbers, not words."""
-    return tuple(int(part) if part.isdigit() else 0 for part in series.split("."))
+RUNNERS_SHOWN = 100
+FUNDERS_SHOWN = 10  # payers named per campaign; the campaign's page has them all
+FILTERS = ("q", "series", "category", "license", "repository", "used")
 
 
 def series_key(version: ModuleVersion) -> tuple[int, ...]:
     return series_key_of(version.series)
 
 
-def catalogue(request: HttpRequest) -> HttpResponse:
-    """Every module with the series it exists for; searchable, filtered by series."""
-    query = request.GET.get("q", "").strip()[:100]
-    series = request.GET.get("series", "")
+def _filters(request: HttpRequest) -> dict[str, str]:
+    return {name: request.GET.get(name, "").strip()[:100] for name in FILTERS}
+
+
+def filtered_modules(wanted: dict[str, str]) -> QuerySet[Module]:
+    """The catalogue's modules matching the filters; the version conditions hold for one
+    and the same current version (16.0 under AGPL, not 16.0 and some AGPL version)."""
     modules = Module.objects.all()
-    if query:
+    if wanted["q"]:
         modules = modules.filter(
-            Q(technical_name__icontains=query) | Q(versions__name__icontains=query)
-        ).distinct()
-    if series:
-        modules = modules.filter(versions__series=series, versions__gone_at=None)
+            Q(technical_name__icontains=wanted["q"])
+            | Exists(
+                ModuleVersion.objects.filter(module=OuterRef("pk"), name__icontains=wanted["q"])
+            )
+        )
+    conditions = {
+        field: wanted[name]
+        for name, field in (("series", "series"), ("category", "category"), ("license", "license"))
+        if wanted[name]
+    }
+    if wanted["repository"].isdigit():
+        conditions["repository_id"] = wanted["repository"]
+    if conditions:
+        modules = modules.filter(
+            Exists(ModuleVersion.objects.filter(module=OuterRef("pk"), gone_at=None, **conditions))
+        )
+    if wanted["used"]:
+        modules = modules.filter(
+            Exists(
+                Installation.objects.filter(
+                    module=OuterRef("pk"), organisation__status=OrganisationStatus.MEMBER
+                )
+            )
+        )
     current = ModuleVersion.objects.filter(gone_at=None).order_by("series")
-    page = paginate(
-        request,
-        modules.prefetch_related(Prefetch("versions", queryset=current)).order_by("technical_name"),
-        MODULES_PER_PAGE,
+    return modules.prefetch_related(Prefetch("versions", queryset=current)).order_by(
+        "technical_name"
     )
+
+
+def _distinct(field: str) -> list[str]:
+    values = ModuleVersion.objects.exclude(**{field: ""}).order_by(field)
+    return list(values.values_list(field, flat=True).distinct())
+
+
+def catalogue(request: HttpRequest) -> HttpResponse:
+    """Every module with the series it exists for; searchable and filtered."""
+    wanted = _filters(request)
+    page = paginate(request, filtered_modules(wanted), MODULES_PER_PAGE)
     rows = [(module, sorted(module.versions.all(), key=series_key)) for module in page]
     return render(
         request,
@@ -42,15 +98,87 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "rows": rows,
-            "query": query,
-            "series": series,
-            # A handful of distinct series, counted by the database, not every version read.
-            "all_series": sorted(
-                ModuleVersion.objects.order_by().values_list("series", flat=True).distinct(),
-                key=series_key_of,
-            ),
+            "wanted": wanted,
+            "filtered": any(wanted.values()),
+            # A handful of distinct values each, chosen by the database.
+            "all_series": sorted(_distinct("series"), key=series_key_of),
+            "categories": _distinct("category"),
+            "licenses": _distinct("license"),
+            "repositories": list(Repository.objects.order_by("url")),
         },
     )
+
+
+def catalogue_csv(request: HttpRequest) -> HttpResponse:
+    """The catalogue as filtered, one line per module and series."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="komunigi-modules.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        ["technical_name", "series", "name", "version", "license", "authors", "category",
+         "community_depends", "core_depends", "installable", "repository"]
+    )  # fmt: skip
+    versions = ModuleVersion.objects.filter(
+        gone_at=None, module__in=filtered_modules(_filters(request)).values("pk")
+    ).select_related("module", "repository")
+    for version in sorted(versions, key=lambda v: (v.module.technical_name, series_key(v))):
+        writer.writerow(
+            [
+                version.module.technical_name,
+                version.series,
+                version.name,
+                version.version,
+                version.license,
+                ", ".join(version.authors),
+                version.category,
+                " ".join(version.community_depends),
+                " ".join(version.core_depends),
+                "yes" if version.installable else "no",
+                version.repository.url if version.repository else "",
+            ]
+        )
+    return response
+
+
+def _runners(request: HttpRequest, found: Module) -> tuple[list[tuple[str, list[Any]]], int]:
+    """Who runs it, by series, and how many organisations keep their list private."""
+    installations = (
+        found.installations.filter(organisation__status=OrganisationStatus.MEMBER)
+        .select_related("organisation")
+        .order_by("organisation__name")[: RUNNERS_SHOWN * 5]
+    )
+    hidden = set(ModuleList.objects.filter(hidden=True).values_list("organisation", flat=True))
+    sees_all = permissions.can_see_all_lists(request.user)
+    own = set()
+    if request.user.is_authenticated and hidden:
+        own = set(request.user.memberships.values_list("organisation_id", flat=True))
+    by_series: dict[str, list[Any]] = {}
+    private = 0
+    for installation in installations:
+        organisation = installation.organisation
+        if organisation.pk in hidden and not sees_all and organisation.pk not in own:
+            private += 1
+            continue
+        by_series.setdefault(installation.series, []).append(organisation)
+    return sorted(by_series.items(), key=lambda item: series_key_of(item[0])), private
+
+
+def _funders(found: Module) -> list[dict[str, Any]]:
+    """The needs that produced or changed it, each with its funded campaigns and payers."""
+    links = list(found.need_links.select_related("need").order_by("-produced", "-need__pk"))
+    campaigns = list(
+        Campaign.objects.with_details()
+        .filter(need__in=[link.need_id for link in links], status=CampaignStatus.FUNDED)
+        .order_by("closed_at")
+    )
+    payers = statements.payers(campaigns, first=FUNDERS_SHOWN)
+    by_need: dict[int, list[Any]] = {}
+    for campaign in campaigns:
+        by_need.setdefault(campaign.need_id, []).append((campaign, payers[campaign.pk]))
+    return [
+        {"need": link.need, "produced": link.produced, "campaigns": by_need.get(link.need_id, [])}
+        for link in links
+    ]
 
 
 def module(request: HttpRequest, technical_name: str) -> HttpResponse:
@@ -61,6 +189,7 @@ def module(request: HttpRequest, technical_name: str) -> HttpResponse:
         .select_related("version__module")
         .order_by("version__module__technical_name", "version__series")
     )
+    runners, private = _runners(request, found)
     return render(
         request,
         "commons/module.html",
@@ -69,5 +198,38 @@ def module(request: HttpRequest, technical_name: str) -> HttpResponse:
             "versions": versions,
             "dependents": [d.version for d in dependents[:DEPENDENTS_SHOWN]],
             "dependents_count": dependents.count(),
+            "runners": runners,
+            "private_runners": private,
+            "funders": _funders(found),
+            "show_amounts": settings.KOMUNIGI_PUBLIC_SHARES
+            or funding_permissions.is_member_anywhere(request.user),
         },
+    )
+
+
+@login_required
+def need_modules(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Which modules a need touches, and which it produced once delivered."""
+    need = get_object_or_404(Need.objects.visible_to(request.user), pk=pk)
+    if not need_permissions.can_edit_need(request.user, need):
+        raise PermissionDenied
+    links = list(NeedModule.objects.filter(need=need).select_related("module"))
+    form = ModulesOfNeedForm(
+        request.POST or None,
+        initial={
+            "touched": " ".join(link.module.technical_name for link in links if not link.produced),
+            "produced": " ".join(link.module.technical_name for link in links if link.produced),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        services.set_need_modules(
+            need, form.cleaned_data["touched"], form.cleaned_data["produced"], actor=request.user
+        )
+        messages.success(request, _("The need's modules are saved."))
+        return redirect(need)
+    return render(
+        request,
+        "commons/need_modules.html",
+        {"need": need, "form": form},
+        status=400 if form.errors else 200,
     )

@@ -167,6 +167,8 @@ def _render_need(
         "estimates": list(need.estimates.select_related("provider")),
         "comments": list(need.comments.select_related("author")),
         "attachments": list(need.attachments.all()),
+        # The digital commons' modules it touches or produced (the commons app links them).
+        "modules": list(need.module_links.select_related("module")),
         "history": _history(need),
         "can_edit": permissions.can_edit_need(user, need),
         "can_follow": permissions.can_follow(user, need),

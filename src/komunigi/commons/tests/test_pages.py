@@ -45,8 +45,9 @@ def test_the_catalogue_runs_a_fixed_number_of_queries(
     for n in range(count):
         write(tmp_path, f"module_{n}", "__manifest__.py", SHIFT_12)
     importer.import_tree(tmp_path)
-    # the page's count, its modules, their versions, the series of the filter
-    with django_assert_num_queries(4):
+    # the page's count, its modules, their versions; the filters' series, categories,
+    # licences and repositories
+    with django_assert_num_queries(7):
         Client().get("/en/commons/")
 
 

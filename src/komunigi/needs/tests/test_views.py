@@ -410,9 +410,9 @@ def test_need_page_runs_a_bounded_number_of_queries(
         need.tags.create(name=f"t{n}", slug=f"t{n}")
     client = logged_in(representative)
     # session, user, need, its tags, interests, quotes, estimates, comments, attachments,
-    # history; the person's memberships, supermarkets and providers (forms and permissions);
-    # whether they follow it
-    with django_assert_num_queries(17):
+    # modules, history; the person's memberships, supermarkets and providers (forms and
+    # permissions); whether they follow it
+    with django_assert_num_queries(18):
         client.get(f"/needs/{need.pk}/")
 
 

@@ -1,0 +1,35 @@
+"""Who may see and change which modules an organisation runs, and turn a plan into a need."""
+
+from typing import Any
+
+from komunigi.community.models import Organisation, OrganisationStatus, User, is_facilitator
+
+
+def can_manage_modules(user: Any, organisation: Organisation) -> bool:
+    """The organisation's representatives (and substitutes), or a facilitator."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if is_facilitator(user):
+        return True
+    return (
+        organisation.status == OrganisationStatus.MEMBER
+        and User.objects.speaking_for([organisation]).filter(pk=user.pk).exists()
+    )
+
+
+def can_see_modules(user: Any, organisation: Organisation, hidden: bool) -> bool:
+    """Public unless the organisation hides it; its own people and facilitators see it."""
+    if not hidden or is_facilitator(user):
+        return True
+    return bool(user.is_authenticated and organisation.memberships.filter(user_id=user.pk).exists())
+
+
+def can_propose_migration(user: Any) -> bool:
+    """It records supermarkets as interested on their behalf: facilitators only."""
+    return bool(user.is_authenticated and user.is_active and is_facilitator(user))
+
+
+def can_see_all_lists(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False)) and is_facilitator(
+        user
+    )
