@@ -8,8 +8,8 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from komunigi.commons import manifests, permissions, plans, services
+from komunigi.commons.catalogue import FILTERS, filtered_modules, series_key
 from komunigi.commons.models import Installation, Module, ModuleList, ModuleVersion
-from komunigi.commons.views import filtered_modules, series_key
 from komunigi.community import permissions as community_permissions
 from komunigi.community.api_auth import PUBLIC, PUBLIC_OPENAPI
 from komunigi.community.models import Organisation, OrganisationStatus
@@ -49,7 +49,7 @@ class ModuleFilters(Schema):
 @paginate(PageNumberPagination)
 def list_modules(request: HttpRequest, filters: Query[ModuleFilters]):
     """Each module by technical name, with the series it exists for."""
-    wanted = {name: "" for name in ("q", "series", "category", "license", "repository", "used")}
+    wanted = dict.fromkeys(FILTERS, "")
     wanted.update(
         q=filters.q.strip(),
         series=filters.series,

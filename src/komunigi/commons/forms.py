@@ -73,3 +73,19 @@ class ModulesOfNeedForm(forms.Form):
 
     def clean_produced(self) -> list[Module]:
         return self._modules("produced")
+
+
+class RepositoryForm(forms.Form):
+    url = forms.URLField(
+        label=_("Repository address"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("An HTTPS address that git can clone, such as https://github.com/OCA/pos."),
+    )
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"].strip()
+        if not url.startswith("https://"):
+            raise forms.ValidationError(_("Only HTTPS addresses are read from the site."))
+        return url

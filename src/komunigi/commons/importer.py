@@ -44,6 +44,8 @@ class Found:
 class Scan:
     found: dict[str, list[Found]] = field(default_factory=dict)  # by series
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    # Series read even when they hold no module (a branch emptied of them: all are gone).
+    series_read: set[str] = field(default_factory=set)
 
 
 def scan_tree(root: Path, *, series: str | None = None) -> Scan:
@@ -111,6 +113,7 @@ def scan_git(url: str) -> Scan:
         for branch in branches.split():
             if not manifests.SERIES.match(branch):
                 continue
+            scan.series_read.add(branch)
             listing = _git("ls-tree", "-r", "-l", branch, cwd=bare)
             _scan_branch(scan, bare, branch, listing)
     return scan
@@ -151,7 +154,8 @@ def apply(scan: Scan, *, repository_url: str, source: str) -> ImportReport:
     report = ImportReport(source=source[:500], skipped=[list(s) for s in scan.skipped])
     with transaction.atomic():
         repository, _created = Repository.objects.get_or_create(url=repository_url[:500])
-        for series, found in sorted(scan.found.items()):
+        for series in sorted(set(scan.found) | scan.series_read):
+            found = scan.found.get(series, [])
             seen = set()
             for item in found:
                 seen.add(item.technical_name)

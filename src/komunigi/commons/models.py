@@ -12,6 +12,13 @@ class Repository(models.Model):
     url = models.CharField(_("address"), max_length=500, unique=True)
     name = models.CharField(_("name"), max_length=200, blank=True)
     added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+    # Refreshed in the background: asked when, done when, and what it did or why it failed.
+    refresh_requested_at = models.DateTimeField(_("refresh asked at"), null=True, blank=True)
+    refreshed_at = models.DateTimeField(_("refreshed at"), null=True, blank=True)
+    last_report = models.ForeignKey(
+        "ImportReport", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_error = models.CharField(_("why the last refresh failed"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("repository")

@@ -33,3 +33,7 @@ def can_see_all_lists(user: Any) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False)) and is_facilitator(
         user
     )
+
+
+def can_manage_repositories(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active and is_facilitator(user))

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from komunigi.audit.services import log_action
 from komunigi.commons import permissions, planning
+from komunigi.commons.catalogue import series_key_of
 from komunigi.commons.models import (
     Dependency,
     Installation,
@@ -29,10 +30,21 @@ from komunigi.needs import services as need_services
 from komunigi.needs.models import Interest, Need, Priority
 
 
+@dataclass(frozen=True)
+class Runner:
+    """An organisation that runs a module, as the plan shows it (read as plain values: a
+    plan may hold tens of thousands of them)."""
+
+    pk: int
+    name: str
+    slug: str
+    kind: str
+
+
 @dataclass
 class Planned:
     module: Module
-    runners: list[Organisation]  # whose lists are public (all of them for facilitators)
+    runners: list[Runner]  # whose lists are public (all of them for facilitators)
     hidden_runners: int  # organisations that keep their list to themselves
     supermarkets: int  # member supermarkets that run it, hidden lists included
     dependents: list[str] = field(default_factory=list)  # run on the source, depending on it
@@ -49,13 +61,13 @@ class Plan:
     cycles: list[list[str]]
 
     @property
-    def supermarkets(self) -> list[Organisation]:
+    def supermarkets(self) -> list[Runner]:
         """The supermarkets whose lists are public that run a missing module."""
         found = {o.pk: o for p in self.missing for o in p.runners if _supermarket(o)}
         return sorted(found.values(), key=lambda o: o.name)
 
 
-def _supermarket(organisation: Organisation) -> bool:
+def _supermarket(organisation: Runner) -> bool:
     return organisation.kind == OrganisationKind.SUPERMARKET
 
 
@@ -63,21 +75,30 @@ def plan(source: str, target: str, *, viewer: object = None) -> Plan:
     """A bounded number of queries whatever the catalogue's size."""
     installations = (
         Installation.objects.filter(series=source, organisation__status=OrganisationStatus.MEMBER)
-        .select_related("module", "organisation")
         .order_by("module__technical_name", "organisation__name")
+        .values_list(
+            "module_id",
+            "module__technical_name",
+            "organisation_id",
+            "organisation__name",
+            "organisation__slug",
+            "organisation__kind",
+        )
     )
     hidden = set(ModuleList.objects.filter(hidden=True).values_list("organisation", flat=True))
     sees_all = permissions.can_see_all_lists(viewer)
     by_module: dict[str, Planned] = {}
-    for installation in installations:
-        name = installation.module.technical_name
-        planned = by_module.setdefault(name, Planned(installation.module, [], 0, 0))
-        organisation = installation.organisation
-        if organisation.pk in hidden and not sees_all:
+    for module_id, name, pk, organisation_name, slug, kind in installations:
+        planned = by_module.get(name)
+        if planned is None:
+            module = Module(pk=module_id, technical_name=name)
+            planned = by_module[name] = Planned(module, [], 0, 0)
+        runner = Runner(pk, organisation_name, slug, kind)
+        if runner.pk in hidden and not sees_all:
             planned.hidden_runners += 1
         else:
-            planned.runners.append(organisation)
-        planned.supermarkets += _supermarket(organisation)
+            planned.runners.append(runner)
+        planned.supermarkets += _supermarket(runner)
     on_target = set(
         ModuleVersion.objects.filter(
             series=target, gone_at=None, installable=True, module__technical_name__in=by_module
@@ -113,11 +134,6 @@ def known_series() -> list[str]:
     found = set(ModuleVersion.objects.order_by().values_list("series", flat=True).distinct())
     found |= set(Installation.objects.order_by().values_list("series", flat=True).distinct())
     return sorted(found, key=series_key_of)
-
-
-def series_key_of(series: str) -> tuple[int, ...]:
-    """9.0 before 12.0: series are numbers, not words."""
-    return tuple(int(part) if part.isdigit() else 0 for part in series.split("."))
 
 
 def propose_migration(the_plan: Plan, *, actor: User, organisation: Organisation) -> Need:
@@ -161,7 +177,7 @@ def propose_migration(the_plan: Plan, *, actor: User, organisation: Organisation
             ran = [p.module.technical_name for p in the_plan.missing if supermarket in p.runners]
             Interest.objects.create(
                 need=need,
-                organisation=supermarket,
+                organisation_id=supermarket.pk,
                 priority=Priority.SHOULD,
                 comment=_("Runs on %(source)s: %(modules)s.")
                 % {"source": the_plan.source, "modules": ", ".join(ran)},

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from komunigi.commons import views, views_migration, views_running
+from komunigi.commons import views, views_migration, views_repositories, views_running
 
 urlpatterns = [
     path("commons/", views.catalogue, name="commons"),
@@ -9,6 +9,12 @@ urlpatterns = [
     path("commons/migration/plan.csv", views_migration.plan_csv, name="migration_plan_csv"),
     path("commons/migration/need/", views_migration.propose, name="migration_propose"),
     path("commons/<str:technical_name>/", views.module, name="module"),
+    path("facilitation/repositories/", views_repositories.repository_list, name="repositories"),
+    path(
+        "facilitation/repositories/<int:pk>/refresh/",
+        views_repositories.repository_refresh,
+        name="repository_refresh",
+    ),
     path("needs/<int:pk>/modules/", views.need_modules, name="need_modules"),
     path(
         "ecosystem/<slug:slug>/modules/",

@@ -5,23 +5,21 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from komunigi.commons import permissions, services
+from komunigi.commons.catalogue import FILTERS, filtered_modules, series_key, series_key_of
 from komunigi.commons.forms import ModulesOfNeedForm
 from komunigi.commons.models import (
     Dependency,
-    Installation,
     Module,
     ModuleList,
     ModuleVersion,
     NeedModule,
     Repository,
 )
-from komunigi.commons.plans import series_key_of
 from komunigi.community.models import OrganisationStatus
 from komunigi.funding import permissions as funding_permissions
 from komunigi.funding import statements
@@ -35,51 +33,10 @@ MODULES_PER_PAGE = 50
 DEPENDENTS_SHOWN = 100  # a base module may have thousands: the first ones, and the count
 RUNNERS_SHOWN = 100
 FUNDERS_SHOWN = 10  # payers named per campaign; the campaign's page has them all
-FILTERS = ("q", "series", "category", "license", "repository", "used")
-
-
-def series_key(version: ModuleVersion) -> tuple[int, ...]:
-    return series_key_of(version.series)
 
 
 def _filters(request: HttpRequest) -> dict[str, str]:
     return {name: request.GET.get(name, "").strip()[:100] for name in FILTERS}
-
-
-def filtered_modules(wanted: dict[str, str]) -> QuerySet[Module]:
-    """The catalogue's modules matching the filters; the version conditions hold for one
-    and the same current version (16.0 under AGPL, not 16.0 and some AGPL version)."""
-    modules = Module.objects.all()
-    if wanted["q"]:
-        modules = modules.filter(
-            Q(technical_name__icontains=wanted["q"])
-            | Exists(
-                ModuleVersion.objects.filter(module=OuterRef("pk"), name__icontains=wanted["q"])
-            )
-        )
-    conditions = {
-        field: wanted[name]
-        for name, field in (("series", "series"), ("category", "category"), ("license", "license"))
-        if wanted[name]
-    }
-    if wanted["repository"].isdigit():
-        conditions["repository_id"] = wanted["repository"]
-    if conditions:
-        modules = modules.filter(
-            Exists(ModuleVersion.objects.filter(module=OuterRef("pk"), gone_at=None, **conditions))
-        )
-    if wanted["used"]:
-        modules = modules.filter(
-            Exists(
-                Installation.objects.filter(
-                    module=OuterRef("pk"), organisation__status=OrganisationStatus.MEMBER
-                )
-            )
-        )
-    current = ModuleVersion.objects.filter(gone_at=None).order_by("series")
-    return modules.prefetch_related(Prefetch("versions", queryset=current)).order_by(
-        "technical_name"
-    )
 
 
 def _distinct(field: str) -> list[str]:

@@ -16,6 +16,10 @@ from komunigi.community.models import Organisation
 from komunigi.errors import DomainError
 from komunigi.http import AuthenticatedHttpRequest
 from komunigi.needs import permissions as need_permissions
+from komunigi.pagination import paginate
+
+STEPS_PER_PAGE = 100
+READY_SHOWN = 100
 
 
 def _chosen(request: HttpRequest, data: dict) -> tuple[str, str, list[str]]:
@@ -40,6 +44,9 @@ def planner(request: HttpRequest) -> HttpResponse:
         "commons/migration.html",
         {
             "plan": the_plan,
+            # The order in pages of 100 steps; the CSV and the API give it whole.
+            "page": paginate(request, the_plan.missing if the_plan else [], STEPS_PER_PAGE),
+            "ready_shown": the_plan.ready[:READY_SHOWN] if the_plan else [],
             "source": source,
             "target": target,
             "known": known,

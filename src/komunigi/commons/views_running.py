@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from komunigi.commons import permissions, services
+from komunigi.commons.catalogue import series_key_of
 from komunigi.commons.forms import AddModuleForm, UploadModulesForm
 from komunigi.commons.models import Installation, Module
-from komunigi.commons.plans import series_key_of
 from komunigi.community import permissions as community_permissions
 from komunigi.community.models import Organisation
 from komunigi.errors import DomainError

@@ -155,3 +155,52 @@ def test_manifests_that_are_not_plain_data_are_refused_with_their_reason(
     with pytest.raises(manifests.ManifestError) as refused:
         manifests.parse(source)
     assert str(refused.value).startswith(reason)
+
+
+def test_facilitators_register_and_refresh_repositories_with_the_report_shown(
+    tmp_path: Path, facilitator, representative, django_capture_on_commit_callbacks
+) -> None:
+    from django.test import Client
+
+    from komunigi.commons.models import Repository
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git("init", "-q", "-b", "12.0", cwd=repo)
+    write(repo, "beesdoo_shift", "__manifest__.py", SHIFT_12)
+    git("add", ".", cwd=repo)
+    git("commit", "-q", "-m", "start", cwd=repo)
+    # The site reads HTTPS addresses only; an operator registers a local one by command.
+    client = Client()
+    client.force_login(facilitator)
+    for url, why in ((f"file://{repo}", "Enter a valid URL."),
+                     ("http://example.org/a.git", "Only HTTPS addresses")):  # fmt: skip
+        refused = client.post("/en/facilitation/repositories/", {"url": url})
+        assert refused.status_code == 400
+        assert why in refused.content.decode()
+    assert not Repository.objects.exists()
+    repository = Repository.objects.create(url=str(repo), name="Obeesdoo")
+    # The tasks run at once in tests: the refresh is done when the answer comes back.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/en/facilitation/repositories/{repository.pk}/refresh/")
+    page = client.get("/en/facilitation/repositories/")
+    repository.refresh_from_db()
+    assert repository.last_report.added == ["beesdoo_shift 12.0"]
+    assert repository.refresh_requested_at is None
+    assert "1 added, 0 updated, 0 gone, 0 skipped" in page.content.decode()
+    (repo / "beesdoo_shift" / "__manifest__.py").unlink()
+    git("commit", "-qam", "gone", cwd=repo)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/en/facilitation/repositories/{repository.pk}/refresh/")
+    repository.refresh_from_db()
+    assert repository.last_report.gone == ["beesdoo_shift 12.0"]
+    broken = Repository.objects.create(url=str(tmp_path / "nowhere"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/en/facilitation/repositories/{broken.pk}/refresh/")
+    broken.refresh_from_db()
+    assert broken.last_error
+    assert "read nothing" in client.get("/en/facilitation/repositories/").content.decode()
+    other = Client()
+    other.force_login(representative)
+    assert other.get("/en/facilitation/repositories/").status_code == 403
+    assert other.post(f"/en/facilitation/repositories/{repository.pk}/refresh/").status_code == 403

@@ -72,6 +72,14 @@ SUBSCRIBERS = (
     "50 subscribers with an erase form each, the counts by language and status, and the "
     "search form; measured 4.3×"
 )
+PLANNER = (
+    "who runs each of the modules run on the source series (tens of thousands of rows read as "
+    "values), their order of migration, and a page of 100 steps; measured 2.8×"
+)
+RUNS = (
+    "an organisation's twenty modules with their remove buttons, the search's twenty results "
+    "and the add and upload forms; measured 3.0×"
+)
 # Held to the empty view (TRIVIAL_BUDGET) rather than to the 50-row page.
 THREADS = (
     "a page of 30 threads with their list, counts and dates, the search form and, for a member, "
@@ -84,8 +92,9 @@ SEARCH = (
 POSTS = "a page of a thread's posts (HTML stored when written) and the answer form; measured 2.7×"
 CATALOGUE = "a page of 50 modules, each with its series, and the filter's; measured 3.1×"
 MODULE = (
-    "a module's three versions with their facts, and the first 100 of the 900 module versions "
-    "that depend on it; measured 2.6×"
+    "a module's three versions with their facts, who runs it, the ten needs that produced it "
+    "with their campaigns and first payers, and the first 100 of the 900 module versions that "
+    "depend on it (11 queries); measured 5.5×"
 )
 HELD = "a page of 30 held messages, each with its text and its three-way decision form"
 PRACTICE = "30 solved threads, each with its question and its answer; measured 4.7×"
@@ -200,7 +209,13 @@ def pages() -> list[Page]:
         Page("practice base (representative)", "/practice/", "representative", 6.0,
              reason=PRACTICE),
         Page("commons catalogue", "/commons/", budget=3.5, reason=CATALOGUE),
-        Page("module", "/commons/coop_module_0/", budget=3.0, reason=MODULE),
+        Page("module", "/commons/coop_module_0/", budget=7.0, reason=MODULE),
+        Page("migration planner", "/commons/migration/?source=12.0&target=16.0", budget=4.0,
+             reason=PLANNER),
+        Page("organisation modules (representative)",
+             "/ecosystem/bees-coop/modules/?q=coop_module_1", "representative", 4.5, reason=RUNS),
+        Page("repositories (facilitator)", "/facilitation/repositories/", "facilitator", 2.0,
+             reason=SMALL_FORM),
         Page("moderation (facilitator)", "/facilitation/moderation/", "facilitator", 4.5,
              reason=HELD),
     ]  # fmt: skip
