@@ -9,6 +9,7 @@ from komunigi.commons.api import router as commons_router
 from komunigi.community.api import router as community_router
 from komunigi.errors import DomainError
 from komunigi.funding.api import router as funding_router
+from komunigi.funding.api_maintenance import router as maintenance_router
 from komunigi.meetings.api import router as meetings_router
 from komunigi.needs.api import router as needs_router
 
@@ -26,6 +27,7 @@ api.add_router("", community_router)
 api.add_router("", needs_router)
 api.add_router("", meetings_router)
 api.add_router("", funding_router)
+api.add_router("", maintenance_router)
 api.add_router("", commons_router)
 
 

@@ -31,6 +31,9 @@ PUBLIC_PAGES = {
     "co-financing": "/co-financing/",
     "budget": "/co-financing/budget/",
     "co-financing-history": "/co-financing/history/",
+    "maintenance": "/co-financing/maintenance/",
+    "commons": "/commons/",
+    "migration-planner": "/commons/migration/",
 }
 REPRESENTATIVE = "claire.dubois@bees-coop.example"  # of BEES coop, in the demo community
 

@@ -1,7 +1,6 @@
 import csv
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -9,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from komunigi.commons import permissions, services
+from komunigi.commons import permissions, sections, services
 from komunigi.commons.catalogue import FILTERS, filtered_modules, series_key, series_key_of
 from komunigi.commons.forms import ModulesOfNeedForm
 from komunigi.commons.models import (
@@ -21,9 +20,6 @@ from komunigi.commons.models import (
     Repository,
 )
 from komunigi.community.models import OrganisationStatus
-from komunigi.funding import permissions as funding_permissions
-from komunigi.funding import statements
-from komunigi.funding.models import Campaign, CampaignStatus
 from komunigi.http import AuthenticatedHttpRequest
 from komunigi.needs import permissions as need_permissions
 from komunigi.needs.models import Need
@@ -32,7 +28,6 @@ from komunigi.pagination import paginate
 MODULES_PER_PAGE = 50
 DEPENDENTS_SHOWN = 100  # a base module may have thousands: the first ones, and the count
 RUNNERS_SHOWN = 100
-FUNDERS_SHOWN = 10  # payers named per campaign; the campaign's page has them all
 
 
 def _filters(request: HttpRequest) -> dict[str, str]:
@@ -120,24 +115,6 @@ def _runners(request: HttpRequest, found: Module) -> tuple[list[tuple[str, list[
     return sorted(by_series.items(), key=lambda item: series_key_of(item[0])), private
 
 
-def _funders(found: Module) -> list[dict[str, Any]]:
-    """The needs that produced or changed it, each with its funded campaigns and payers."""
-    links = list(found.need_links.select_related("need").order_by("-produced", "-need__pk"))
-    campaigns = list(
-        Campaign.objects.with_details()
-        .filter(need__in=[link.need_id for link in links], status=CampaignStatus.FUNDED)
-        .order_by("closed_at")
-    )
-    payers = statements.payers(campaigns, first=FUNDERS_SHOWN)
-    by_need: dict[int, list[Any]] = {}
-    for campaign in campaigns:
-        by_need.setdefault(campaign.need_id, []).append((campaign, payers[campaign.pk]))
-    return [
-        {"need": link.need, "produced": link.produced, "campaigns": by_need.get(link.need_id, [])}
-        for link in links
-    ]
-
-
 def module(request: HttpRequest, technical_name: str) -> HttpResponse:
     found = get_object_or_404(Module, technical_name=technical_name)
     versions = sorted(found.versions.select_related("repository"), key=series_key)
@@ -147,6 +124,7 @@ def module(request: HttpRequest, technical_name: str) -> HttpResponse:
         .order_by("version__module__technical_name", "version__series")
     )
     runners, private = _runners(request, found)
+    sections_shown, sections_context = sections.of_module(request, found)
     return render(
         request,
         "commons/module.html",
@@ -157,9 +135,8 @@ def module(request: HttpRequest, technical_name: str) -> HttpResponse:
             "dependents_count": dependents.count(),
             "runners": runners,
             "private_runners": private,
-            "funders": _funders(found),
-            "show_amounts": settings.KOMUNIGI_PUBLIC_SHARES
-            or funding_permissions.is_member_anywhere(request.user),
+            "sections": sections_shown,
+            **sections_context,
         },
     )
 

@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Value, When
+from django.db.models import Case, Count, Value, When
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,8 @@ from komunigi.funding.models import (
     Campaign,
     ExpenseCategory,
     LedgerLine,
+    MaintenancePlan,
+    MaintenanceStatus,
     TransactionKind,
 )
 
@@ -24,6 +26,7 @@ ZERO = Decimal("0.00")
 INCOME_SOURCES: dict[str, Promise] = {
     "fees": _("Membership fees"),
     "overhead": _("Overhead of campaigns"),
+    "maintenance": _("Overhead of maintenance plans"),
     "subsidies": _("Subsidies"),
     "premiums": _("Late-joiner premiums"),
 }
@@ -95,6 +98,8 @@ def _source(kind: str, category: str, positive: bool) -> tuple[str, str]:
     direction (into the fund)."""
     if kind == TransactionKind.CAMPAIGN_FUNDED:
         return ("income", "overhead") if positive else ("expense", "contributions")
+    if kind == TransactionKind.MAINTENANCE_FUNDED:
+        return "income", "maintenance"
     if kind == TransactionKind.SUBSIDY:
         return "income", "subsidies"
     if kind == TransactionKind.LATE_JOINER_PREMIUM:
@@ -128,4 +133,35 @@ def contributions(fund: Account | None = None) -> list[Contribution]:
         Contribution(line.transaction.date, line.transaction.campaign, -line.amount)
         for line in lines
         if line.transaction.campaign is not None
+    ]
+
+
+@dataclass(frozen=True)
+class MaintenanceYear:
+    year: int
+    plans: int
+    cost: Decimal  # what the providers are owed for the upkeep
+    raised: Decimal  # what the organisations bear, overhead included
+
+
+def maintenance_by_year() -> list[MaintenanceYear]:
+    """The funded maintenance plans by the year their period starts, newest first (one
+    query)."""
+    rows = (
+        MaintenancePlan.objects.filter(status=MaintenanceStatus.FUNDED)
+        .annotate(year=ExtractYear("starts_on"))
+        .values("year")
+        .annotate(
+            plans=Count("pk"), raised=ledger.cents("to_raise"), overhead=ledger.cents("overhead")
+        )
+        .order_by("-year")
+    )
+    return [
+        MaintenanceYear(
+            row["year"],
+            row["plans"],
+            ledger.from_cents(row["raised"]) - ledger.from_cents(row["overhead"]),
+            ledger.from_cents(row["raised"]),
+        )
+        for row in rows
     ]

@@ -52,6 +52,7 @@ def post(
     campaign: Any = None,
     fee: Any = None,
     sponsorship: Any = None,
+    maintenance_plan: Any = None,
     reverses: LedgerTransaction | None = None,
 ) -> LedgerTransaction:
     """Record one transaction; its lines (zero amounts left out) must sum to zero."""
@@ -69,6 +70,7 @@ def post(
         campaign=campaign,
         fee=fee,
         sponsorship=sponsorship,
+        maintenance_plan=maintenance_plan,
         reverses=reverses,
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
@@ -94,6 +96,7 @@ def reverse(
         campaign=original.campaign,
         fee=original.fee,
         sponsorship=original.sponsorship,
+        maintenance_plan=original.maintenance_plan,
         reverses=original,
     )
 

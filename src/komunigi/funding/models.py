@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from komunigi.commons.models import Module
 from komunigi.community.models import Organisation
 from komunigi.money import MONEY
 from komunigi.needs.models import Need, Quote
@@ -64,6 +65,7 @@ class TransactionKind(models.TextChoices):
     LATE_JOINER_PREMIUM = "late_joiner_premium", _("Late joiner's premium")
     SPONSORSHIP = "sponsorship", _("Sponsorship")
     FEE = "fee", _("Membership fee")
+    MAINTENANCE_FUNDED = "maintenance_funded", _("Maintenance plan funded")
     SUBSIDY = "subsidy", _("Subsidy")
     EXPENSE = "expense", _("Expense")
     REVERSAL = "reversal", _("Reversal")
@@ -122,6 +124,14 @@ class LedgerTransaction(AppendOnly):
         blank=True,
         related_name="transactions",
         verbose_name=_("sponsorship"),
+    )
+    maintenance_plan = models.ForeignKey(
+        "MaintenancePlan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transactions",
+        verbose_name=_("maintenance plan"),
     )
     reverses = models.OneToOneField(
         "self",
@@ -479,3 +489,196 @@ class Fee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} {self.year}"
+
+
+# The maintenance pool (DESIGN.md §6.1) ---------------------------------------------------------
+
+
+class MaintenanceStatus(models.TextChoices):
+    COLLECTING = "collecting", _("Collecting commitments")
+    FUNDED = "funded", _("Funded")
+    FAILED = "failed", _("Failed")
+
+
+class MaintenancePlan(models.Model):
+    """A provider's yearly (or other period's) upkeep of a set of modules on one series, shared
+    module by module by the organisations that run each."""
+
+    title = models.CharField(_("title"), max_length=200)
+    provider = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="maintenance_plans",
+        verbose_name=_("provider"),
+    )
+    series = models.CharField(_("Odoo series"), max_length=10)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    included = models.TextField(
+        _("what is included"),
+        max_length=10_000,
+        help_text=_("Response time, fixes, minor Odoo updates, CI… Markdown."),
+    )
+    excluded = models.TextField(_("what is not included"), max_length=10_000, blank=True)
+    split_rule = models.CharField(
+        _("split rule"), max_length=12, choices=SplitRule.choices, default=SplitRule.EQUAL
+    )
+    overhead_rate = models.DecimalField(
+        _("overhead rate"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal("0.9999"))],
+        help_text=_("Kept by the community fund: 0.05 means five per cent."),
+    )
+    deadline = models.DateTimeField(_("commitments until"))
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=MaintenanceStatus.choices,
+        default=MaintenanceStatus.COLLECTING,
+    )
+    to_raise = models.DecimalField(_("raised from organisations"), **MONEY, null=True, blank=True)
+    overhead = models.DecimalField(_("overhead"), **MONEY, null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("maintenance plan")
+        verbose_name_plural = _("maintenance plans")
+        ordering = ["-starts_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("maintenance_plan", args=[self.pk])
+
+    @property
+    def is_collecting(self) -> bool:
+        return self.status == MaintenanceStatus.COLLECTING
+
+
+class MaintainedModule(models.Model):
+    """A module a plan covers, and what its upkeep costs for the period."""
+
+    plan = models.ForeignKey(MaintenancePlan, on_delete=models.CASCADE, related_name="modules")
+    module = models.ForeignKey(
+        Module, on_delete=models.PROTECT, related_name="maintenance", verbose_name=_("module")
+    )
+    cost = models.DecimalField(_("cost"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+
+    class Meta:
+        verbose_name = _("maintained module")
+        verbose_name_plural = _("maintained modules")
+        ordering = ["module__technical_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "module"], name="maintained_once_per_plan")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan}: {self.module}"
+
+
+class Commitment(models.Model):
+    """An organisation's promise to pay its share of the modules it runs, up to its cap."""
+
+    plan = models.ForeignKey(MaintenancePlan, on_delete=models.CASCADE, related_name="commitments")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="maintenance_commitments",
+        verbose_name=_("organisation"),
+    )
+    cap = models.DecimalField(
+        _("pays at most"),
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text=_("For the whole bill, all its modules together."),
+    )
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("For custom weights only."),
+    )
+    needs_board_approval = models.BooleanField(_("subject to our board's approval"), default=False)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    committed_at = models.DateTimeField(_("committed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("maintenance commitment")
+        verbose_name_plural = _("maintenance commitments")
+        ordering = ["organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "organisation"], name="one_commitment_per_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} → {self.plan}"
+
+    @property
+    def is_firm(self) -> bool:
+        return not self.needs_board_approval or self.confirmed_at is not None
+
+
+class OptOut(models.Model):
+    """An organisation that no longer wants a module maintained does not share its cost."""
+
+    plan = models.ForeignKey(MaintenancePlan, on_delete=models.CASCADE, related_name="opt_outs")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="maintenance_opt_outs"
+    )
+    module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="+")
+    opted_out_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    opted_out_at = models.DateTimeField(_("opted out at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("maintenance opt-out")
+        verbose_name_plural = _("maintenance opt-outs")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "organisation", "module"], name="opt_out_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} opts {self.module} out of {self.plan}"
+
+
+class MaintenanceShare(models.Model):
+    """What an organisation bears of a module's upkeep, frozen when the plan is funded (the
+    ledger holds each bill as a whole)."""
+
+    plan = models.ForeignKey(MaintenancePlan, on_delete=models.PROTECT, related_name="shares")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="maintenance_shares"
+    )
+    module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("share"), **MONEY)
+
+    class Meta:
+        verbose_name = _("maintenance share")
+        verbose_name_plural = _("maintenance shares")
+        ordering = ["module__technical_name", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "organisation", "module"], name="one_share_per_module"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.module} {self.amount}"

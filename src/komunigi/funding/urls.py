@@ -1,6 +1,6 @@
 from django.urls import path
 
-from komunigi.funding import views
+from komunigi.funding import views, views_maintenance
 
 urlpatterns = [
     path("co-financing/", views.campaign_list, name="campaigns"),
@@ -15,6 +15,33 @@ urlpatterns = [
     path("co-financing/sponsorships/", views.sponsorships_page, name="sponsorships"),
     path("co-financing/sponsorships/<int:pk>/end/", views.sponsorship_end, name="sponsorship_end"),
     path("co-financing/history/", views.history_page, name="funding_history"),
+    path("co-financing/maintenance/", views_maintenance.plan_list, name="maintenance_plans"),
+    path("co-financing/maintenance/new/", views_maintenance.plan_open, name="maintenance_open"),
+    path(
+        "co-financing/maintenance/<int:pk>/",
+        views_maintenance.plan_detail,
+        name="maintenance_plan",
+    ),
+    path(
+        "co-financing/maintenance/<int:pk>/commit/",
+        views_maintenance.plan_commit,
+        name="maintenance_commit",
+    ),
+    path(
+        "co-financing/maintenance/<int:pk>/opt-out/",
+        views_maintenance.plan_opt_out,
+        name="maintenance_opt_out",
+    ),
+    path(
+        "co-financing/maintenance/<int:pk>/shares.csv",
+        views_maintenance.plan_shares_csv,
+        name="maintenance_csv",
+    ),
+    path(
+        "co-financing/maintenance/<int:pk>/close/",
+        views_maintenance.plan_close,
+        name="maintenance_close",
+    ),
     path("co-financing/statements/<slug:slug>/", views.statement_page, name="statement"),
     path(
         "co-financing/statements/<slug:slug>/refunds/",

@@ -518,6 +518,7 @@ def budget_page(request: HttpRequest, **bound: Any) -> HttpResponse:
         "tiers": FeeTier.objects.all(),
         "balance": ledger.balance(fund),
         "contributions": budget.contributions(fund),
+        "maintenance_years": budget.maintenance_by_year(),
         "sponsorships": _with_costs(sponsorships),
         "bars": _budget_bars(list(reversed(years)), highest or Decimal(1)),
         "chart": {"width": max(len(years), 1) * 110, "height": CHART_HEIGHT},

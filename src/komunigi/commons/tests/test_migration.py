@@ -214,6 +214,6 @@ def test_the_planner_and_module_pages_run_a_fixed_number_of_queries(
     with django_assert_num_queries(6):
         client.get("/en/commons/migration/", {"source": "12.0", "target": "16.0"})
     # module, versions, dependents and their count, runners, hidden lists, need links (no
-    # need: no campaign nor payer to ask for)
-    with django_assert_num_queries(7):
+    # need: no campaign nor payer to ask for), maintenance plans (none: no share to ask for)
+    with django_assert_num_queries(8):
         client.get("/en/commons/m0/")

@@ -1,6 +1,7 @@
 """Every write on co-financing and the ledger, each in one transaction with its audit event:
 campaigns and pledges (`campaigns`), late joiners (`late_joiners`), sponsorships
-(`sponsorships`) and money recorded by hand (`payments`). Membership fees are in `fees`."""
+(`sponsorships`), money recorded by hand (`payments`) and the maintenance pool
+(`maintenance`, imported as a module). Membership fees are in `fees`."""
 
 from komunigi.funding.services.campaigns import (
     Outlook,

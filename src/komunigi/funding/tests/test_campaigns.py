@@ -16,6 +16,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from komunigi.commons.models import Installation, Module
 from komunigi.community.models import OrganisationKind, Role, User
 from komunigi.community.tests.factories import (
     MembershipFactory,
@@ -35,6 +36,7 @@ from komunigi.funding.models import (
     LedgerLine,
     LedgerTransaction,
 )
+from komunigi.funding.services import maintenance
 from komunigi.money import to_cents
 from komunigi.needs.models import Need, QuoteStatus
 from komunigi.needs.tests.factories import NeedFactory, QuoteFactory
@@ -255,7 +257,8 @@ amounts = st.integers(min_value=1, max_value=500_000).map(lambda n: Decimal(n) /
 
 class LedgerMachine(RuleBasedStateMachine):
     """Random sequences of pledges, closes, payments, late joiners, refunds, reversals,
-    community contributions, sponsorships and fee tier changes: every transaction and the
+    community contributions, sponsorships, fee tier changes and maintenance plans (opened,
+    committed to, opted out of, closed): every transaction and the
     whole ledger always sum to zero, and a close does what its preview said."""
 
     @initialize()
@@ -371,6 +374,61 @@ class LedgerMachine(RuleBasedStateMachine):
             services.reverse_transaction(payment, actor=self.facilitator, reason="mistake")
             payment.refresh_from_db()
 
+    @rule(data=st.data(), costs=st.lists(amounts, min_size=1, max_size=3))
+    def open_maintenance(self, data: st.DataObject, costs: list[Decimal]) -> None:
+        """A plan for modules run by some of the supermarkets (the maintenance pool)."""
+        plans = getattr(self, "plans", [])
+        self.plans = plans
+        covered = {}
+        for cost in costs:
+            module = Module.objects.create(technical_name=f"module_{Module.objects.count()}")
+            for organisation, _person in data.draw(
+                st.lists(st.sampled_from(self.supermarkets), min_size=1, max_size=3, unique=True)
+            ):
+                Installation.objects.get_or_create(
+                    organisation=organisation, module=module, series="12.0"
+                )
+            covered[module] = cost
+        plans.append(
+            maintenance.open_plan(
+                actor=self.facilitator,
+                title="Upkeep",
+                provider=OrganisationFactory(kind="provider"),
+                series="12.0",
+                starts_on=TODAY,
+                ends_on=TODAY + datetime.timedelta(days=365),
+                deadline=timezone.now() + datetime.timedelta(days=7),
+                included="Fixes",
+                costs=covered,
+                overhead_rate=data.draw(st.sampled_from([D("0"), D("0.05")])),
+            )
+        )
+
+    @rule(data=st.data(), cap=st.none() | amounts, leave=st.booleans())
+    def commit_to_maintenance(self, data: st.DataObject, cap: Decimal | None, leave: bool) -> None:
+        collecting = [p for p in getattr(self, "plans", []) if p.is_collecting]
+        if collecting:
+            plan = data.draw(st.sampled_from(collecting))
+            organisation, person = data.draw(st.sampled_from(self.supermarkets))
+            try:
+                if leave:
+                    item = data.draw(st.sampled_from(list(plan.modules.all())))
+                    maintenance.opt_out(plan, organisation, item.module, actor=person, back=False)
+                else:
+                    maintenance.commit(plan, organisation, actor=person, cap=cap)
+            except DomainError:
+                pass  # it runs none of the plan's modules
+
+    @rule(data=st.data())
+    def close_maintenance(self, data: st.DataObject) -> None:
+        collecting = [p for p in getattr(self, "plans", []) if p.is_collecting]
+        if collecting:
+            plan = data.draw(st.sampled_from(collecting))
+            fundable = maintenance.preview(plan).firm.fundable
+            closed = maintenance.close_plan(plan, actor=self.facilitator)
+            self.plans[self.plans.index(plan)] = closed
+            assert (closed.status == "funded") == fundable
+
     @invariant()
     def sums_to_zero(self) -> None:
         if hasattr(self, "facilitator"):
@@ -381,6 +439,13 @@ class LedgerMachine(RuleBasedStateMachine):
                 if campaign.status == CampaignStatus.FUNDED:
                     borne = services.borne_shares(campaign)
                     assert sum(borne.values()) == campaign.to_raise
+            for plan in getattr(self, "plans", []):  # each module's shares: its cost, overhead
+                if plan.status == "funded":
+                    for item in plan.modules.all():
+                        shares = plan.shares.filter(module=item.module)
+                        assert sum(s.amount for s in shares) == to_cents(
+                            item.cost * (1 + plan.overhead_rate)
+                        )
 
 
 def test_ledger_sums_to_zero_after_random_sequences(db: None) -> None:

@@ -58,3 +58,17 @@ def test_demo_money_is_loaded_once() -> None:
     entries = LedgerTransaction.objects.count()
     call_command("demo", "--no-serve")
     assert LedgerTransaction.objects.count() == entries
+
+
+def test_the_demo_maintenance_plan_shares_the_12_modules_by_who_runs_them() -> None:
+    from komunigi.funding.models import MaintenancePlan
+    from komunigi.funding.services import maintenance
+
+    call_command("demo", "--no-serve")
+    plan = MaintenancePlan.objects.get()
+    seen = maintenance.preview(plan)
+    assert plan.provider.slug == "coop-it-easy"
+    assert len(seen.commitments) == 6
+    assert sum(c.is_firm for c in seen.commitments.values()) == 5
+    assert seen.firm.fundable
+    assert seen.opted_out  # vervicoop no longer wants the reminders maintained

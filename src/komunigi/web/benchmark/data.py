@@ -45,9 +45,12 @@ from komunigi.funding.models import (
     FeeTier,
     LedgerLine,
     LedgerTransaction,
+    MaintainedModule,
+    MaintenancePlan,
     Pledge,
     TransactionKind,
 )
+from komunigi.funding.models import Commitment as MaintenanceCommitment
 from komunigi.markdown import render_markdown
 from komunigi.meetings.demo import load_demo_meetings
 from komunigi.meetings.models import (
@@ -128,6 +131,7 @@ def populate(scale: int, report: Callable[[str], None] = lambda line: None) -> N
         _newsletter(scale)
         _threads(scale, rng)
         _modules(scale)
+        _maintenance()
         report(f"  {Thread.objects.count()} threads, {Post.objects.count()} list posts")
         report(f"  {Module.objects.count()} modules, {Installation.objects.count()} run by members")
         report(
@@ -741,3 +745,46 @@ def _modules(scale: int) -> None:
             .distinct()[:10]
         ),
     )
+
+
+MAINTAINED = 30  # modules of the maintenance plan
+
+
+def _maintenance() -> MaintenancePlan:
+    """A plan over the modules BEES coop runs and others, committed to by every supermarket
+    that runs one of them: its page computes each module's split and each bill."""
+    provider = Organisation.objects.members().filter(kind=OrganisationKind.PROVIDER).first()
+    if provider is None:
+        raise ValueError("the demo has providers")
+    plan = MaintenancePlan.objects.create(
+        title="Maintenance 2026",
+        provider=provider,
+        series="12.0",
+        starts_on=datetime.date(2026, 1, 1),
+        ends_on=datetime.date(2026, 12, 31),
+        deadline=timezone.now() + datetime.timedelta(days=21),
+        included="Fixes",
+        overhead_rate=Decimal("0.05"),
+    )
+    bees = Installation.objects.filter(organisation__slug="bees-coop", series="12.0")
+    covered = list(bees.values_list("module_id", flat=True))
+    covered += list(
+        Module.objects.exclude(pk__in=covered)
+        .order_by("pk")
+        .values_list("pk", flat=True)[: MAINTAINED - len(covered)]
+    )
+    _bulk(
+        MaintainedModule,
+        (MaintainedModule(plan=plan, module_id=pk, cost=Decimal("1200.00")) for pk in covered),
+    )
+    running = (
+        Installation.objects.filter(series="12.0", module_id__in=covered)
+        .order_by()
+        .values_list("organisation_id", flat=True)
+        .distinct()
+    )
+    _bulk(
+        MaintenanceCommitment,
+        (MaintenanceCommitment(plan=plan, organisation_id=pk) for pk in running),
+    )
+    return plan

@@ -23,7 +23,7 @@ from django.urls import path
 from komunigi import urls as project_urls
 from komunigi.community.models import Organisation, Role, User
 from komunigi.discussions.models import Thread
-from komunigi.funding.models import Campaign, CampaignStatus
+from komunigi.funding.models import Campaign, CampaignStatus, MaintenancePlan
 from komunigi.meetings.models import Meeting, MeetingStatus, Visibility
 from komunigi.needs.models import Need, PriorityRound, RoundStatus
 
@@ -80,6 +80,11 @@ RUNS = (
     "an organisation's twenty modules with their remove buttons, the search's twenty results "
     "and the add and upload forms; measured 3.0×"
 )
+MAINTENANCE = (
+    "thirty modules, each split among the organisations that run it, and a bill of twenty "
+    "lines with both splits and an opt-out form each (12 queries); measured 5.0×"
+)
+MAINTENANCE_API = "thirty modules' splits and every bill through the API's schemas; measured 2.9×"
 # Held to the empty view (TRIVIAL_BUDGET) rather than to the 50-row page.
 THREADS = (
     "a page of 30 threads with their list, counts and dates, the search form and, for a member, "
@@ -93,8 +98,8 @@ POSTS = "a page of a thread's posts (HTML stored when written) and the answer fo
 CATALOGUE = "a page of 50 modules, each with its series, and the filter's; measured 3.1×"
 MODULE = (
     "a module's three versions with their facts, who runs it, the ten needs that produced it "
-    "with their campaigns and first payers, and the first 100 of the 900 module versions that "
-    "depend on it (11 queries); measured 5.5×"
+    "with their campaigns and first payers, its maintenance plan, and the first 100 of the 900 "
+    "module versions that depend on it (13 queries); measured 5.5–6.0×"
 )
 HELD = "a page of 30 held messages, each with its text and its three-way decision form"
 PRACTICE = "30 solved threads, each with its question and its answer; measured 4.7×"
@@ -161,6 +166,7 @@ def pages() -> list[Page]:
     closed_round = PriorityRound.objects.filter(status=RoundStatus.CLOSED).order_by("-pk").first()
     thread = Thread.objects.filter(mailing_list__slug="entraide").order_by("-pk").first()
     collecting = Campaign.objects.filter(status=CampaignStatus.COLLECTING).order_by("-pk").first()
+    plan = MaintenancePlan.objects.order_by("-pk").first()
     found = [
         Page("home", "/"),
         Page("ecosystem", "/ecosystem/", budget=2.5, reason=ROWS_60),
@@ -219,6 +225,13 @@ def pages() -> list[Page]:
         Page("moderation (facilitator)", "/facilitation/moderation/", "facilitator", 4.5,
              reason=HELD),
     ]  # fmt: skip
+    if plan is not None:
+        found += [
+            Page("maintenance plan (representative)", plan.get_absolute_url(), "representative",
+                 6.0, reason=MAINTENANCE),
+            Page("API maintenance plan", f"/api/v1/maintenance-plans/{plan.pk}", budget=4.0,
+                 reason=MAINTENANCE_API),
+        ]  # fmt: skip
     if thread is not None:
         found.append(
             Page("thread (representative)", thread.get_absolute_url(), "representative", 4.0,
@@ -285,10 +298,6 @@ def measure(client: Client, page: Page, repeat: int) -> Measure:
     )
 
 
-def _median(result: Measure) -> float:
-    return result.median_ms
-
-
 def run(*, repeat: int, report: Callable[[str], None]) -> tuple[list[Measure], list[Measure]]:
     """Measure both floors and every page (the data must be there already); returns the
     floors and the pages, each page with its ratio to the floor it is held to."""
@@ -309,17 +318,27 @@ def run(*, repeat: int, report: Callable[[str], None]) -> tuple[list[Measure], l
         for page in pages():
             times = trivial if page.against == "floor" else repeat
             result = measure(by_persona[page.persona], page, times)
-            for _again in range(RETRIES):  # a machine's hiccup is not the page's cost
-                if result.median_ms / floors[page.against].median_ms <= page.budget:
-                    break
-                result = min(result, measure(by_persona[page.persona], page, times), key=_median)
             ratio = result.median_ms / floors[page.against].median_ms
+            for _again in range(RETRIES):  # a machine's hiccup is not the page's cost
+                if ratio <= page.budget:
+                    break
+                # Measured again beside its floor measured again: a machine that slowed down
+                # since the floors were timed slows both.
+                floor = measure(by_persona["visitor"], floors[page.against].page, times)
+                again = measure(by_persona[page.persona], page, times)
+                if again.median_ms / floor.median_ms < ratio:
+                    result, ratio = again, again.median_ms / floor.median_ms
             measured.append(Measure(page, result.median_ms, result.p95_ms, result.queries, ratio))
     report(f"{'page':40} {'median ms':>9} {'p95 ms':>7} {'× 50 rows':>9} {'× empty':>8} "
            f"{'queries':>7} {'budget':>7}")  # fmt: skip
     for result in [*floors.values(), *measured]:
         over_50 = result.median_ms / floors["floor50"].median_ms
         over_empty = result.median_ms / floors["floor"].median_ms
+        if result in measured:  # the ratio checked, to the floor measured beside it
+            if result.page.against == "floor":
+                over_empty = result.ratio
+            else:
+                over_50 = result.ratio
         budget = f"{result.page.budget:.2f}" if result in measured else ""
         flag = "" if result not in measured or result.within_budget else "  OVER"
         report(

@@ -11,6 +11,7 @@ from komunigi.commons.demo import load_demo_modules
 from komunigi.community.demo import DEMO_PASSWORD, load_demo_community
 from komunigi.discussions.demo import load_demo_lists
 from komunigi.funding.demo import load_demo_funding
+from komunigi.funding.demo_maintenance import load_demo_maintenance
 from komunigi.meetings.demo import load_demo_meetings
 from komunigi.needs.demo import load_demo_follows, load_demo_needs
 from komunigi.news.demo import load_demo_news
@@ -46,6 +47,7 @@ class Command(BaseCommand):
         load_demo_news()
         load_demo_lists()
         load_demo_modules()
+        load_demo_maintenance()  # after the catalogue: who runs what
         self.stdout.write(self.style.SUCCESS("The demo community is ready."))
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for login in logins:

@@ -1,0 +1,141 @@
+"""The maintenance pool in the JSON API: plans, their modules and each organisation's share."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from komunigi.community.api_auth import PUBLIC, PUBLIC_OPENAPI
+from komunigi.funding.models import MaintenancePlan, MaintenanceStatus
+from komunigi.funding.services import maintenance
+
+router = Router(tags=["funding"])
+MONEY = 'A decimal string, e.g. "1200.00"'
+
+
+class PlanOut(Schema):
+    id: int
+    title: str
+    provider: str = Field(description="The provider's slug")
+    series: str
+    starts_on: date
+    ends_on: date
+    status: MaintenanceStatus
+    url: str
+
+    @staticmethod
+    def resolve_provider(obj: MaintenancePlan) -> str:
+        return obj.provider.slug
+
+    @staticmethod
+    def resolve_url(obj: MaintenancePlan, context: dict) -> str:
+        return context["request"].build_absolute_uri(obj.get_absolute_url())
+
+
+class LineOut(Schema):
+    organisation: str = Field(description="The organisation's slug")
+    amount: str = Field(description=MONEY)
+
+
+class ModuleOut(Schema):
+    technical_name: str
+    cost: str = Field(description=MONEY)
+    shares: list[LineOut] = Field(description="They sum to the cost and its overhead")
+
+
+class PlanDetailOut(Schema):
+    id: int
+    title: str
+    provider: str = Field(description="The provider's slug")
+    series: str
+    starts_on: date
+    ends_on: date
+    status: MaintenanceStatus
+    url: str
+    basis: str = Field(
+        description="funded: the shares frozen at the close; otherwise the shares if every "
+        "organisation that runs the modules committed (opt-outs left out)"
+    )
+    to_raise: str = Field(description=MONEY)
+    overhead: str = Field(description=MONEY)
+    modules: list[ModuleOut]
+    organisations: list[LineOut] = Field(description="Each one's bill; they sum to to_raise")
+
+
+@router.get(
+    "/maintenance-plans",
+    response=list[PlanOut],
+    auth=PUBLIC,
+    openapi_extra=PUBLIC_OPENAPI,
+    summary="List the maintenance plans",
+)
+@paginate(PageNumberPagination)
+def list_plans(request: HttpRequest):
+    return MaintenancePlan.objects.select_related("provider").order_by("-starts_on", "-pk")
+
+
+def _frozen(plan: MaintenancePlan) -> tuple[dict[str, list[LineOut]], dict[str, str]]:
+    by_module: dict[str, list[LineOut]] = {}
+    totals: dict[str, Decimal] = {}
+    for share in plan.shares.select_related("organisation", "module"):
+        slug = share.organisation.slug
+        by_module.setdefault(share.module.technical_name, []).append(
+            LineOut(organisation=slug, amount=str(share.amount))
+        )
+        totals[slug] = totals.get(slug, Decimal("0.00")) + share.amount
+    return by_module, {slug: str(amount) for slug, amount in totals.items()}
+
+
+@router.get(
+    "/maintenance-plans/{plan_id}",
+    response=PlanDetailOut,
+    auth=PUBLIC,
+    openapi_extra=PUBLIC_OPENAPI,
+    summary="One maintenance plan: its modules and who shares what",
+)
+def get_plan(request: HttpRequest, plan_id: int) -> PlanDetailOut:
+    plan = get_object_or_404(MaintenancePlan.objects.select_related("provider"), pk=plan_id)
+    covered = list(plan.modules.select_related("module").order_by("module__technical_name"))
+    if plan.status == MaintenanceStatus.FUNDED:
+        by_module, totals = _frozen(plan)
+        to_raise, overhead = plan.to_raise, plan.overhead
+    else:
+        seen = maintenance.preview(plan, covered)
+        slugs = {str(pk): o.slug for pk, o in seen.organisations.items()}
+        by_module = {
+            item.module.technical_name: [
+                LineOut(organisation=slugs[key], amount=str(amount))
+                for key, amount in seen.everyone.modules[str(item.module_id)].shares
+            ]
+            for item in covered
+            if str(item.module_id) in seen.everyone.modules
+        }
+        totals = {slugs[key]: str(seen.everyone.total(key)) for key in seen.everyone.bills}
+        to_raise, overhead = seen.everyone.to_raise, seen.everyone.overhead
+    return PlanDetailOut(
+        id=plan.pk,
+        title=plan.title,
+        provider=plan.provider.slug,
+        series=plan.series,
+        starts_on=plan.starts_on,
+        ends_on=plan.ends_on,
+        status=MaintenanceStatus(plan.status),
+        url=request.build_absolute_uri(plan.get_absolute_url()),
+        basis="funded" if plan.status == MaintenanceStatus.FUNDED else "if_everyone_commits",
+        to_raise=str(to_raise),
+        overhead=str(overhead),
+        modules=[
+            ModuleOut(
+                technical_name=item.module.technical_name,
+                cost=str(item.cost),
+                shares=by_module.get(item.module.technical_name, []),
+            )
+            for item in covered
+        ],
+        organisations=[
+            LineOut(organisation=slug, amount=amount) for slug, amount in sorted(totals.items())
+        ],
+    )

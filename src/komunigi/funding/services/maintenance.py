@@ -1,0 +1,360 @@
+"""The maintenance pool (DESIGN.md §6.1): a provider's upkeep of modules on a series, shared
+module by module by the organisations that run them, committed to and closed like a
+campaign, through the ledger."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from komunigi.audit.services import log_action
+from komunigi.commons.models import Installation, Module
+from komunigi.community.models import (
+    VOTING_ROLES,
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
+    User,
+)
+from komunigi.dates import instance_today
+from komunigi.errors import DomainError, require
+from komunigi.funding import ledger, maintenance_split, permissions
+from komunigi.funding.models import (
+    AccountKind,
+    Commitment,
+    MaintainedModule,
+    MaintenancePlan,
+    MaintenanceShare,
+    MaintenanceStatus,
+    OptOut,
+    SplitRule,
+    TransactionKind,
+)
+
+ZERO = Decimal("0.00")
+
+
+def bundle_costs(amount: Decimal, modules: list[Module]) -> dict[Module, Decimal]:
+    """One amount for the bundle, spread equally over its modules to the cent (the first
+    modules by name take the remaining cents)."""
+    names = sorted(modules, key=lambda m: m.technical_name)
+    cents = int(amount * 100)
+    each, left = divmod(cents, len(names))
+    return {m: Decimal(each + (1 if i < left else 0)) / 100 for i, m in enumerate(names)}
+
+
+def open_plan(
+    *,
+    actor: User,
+    title: str,
+    provider: Organisation,
+    series: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    deadline: datetime.datetime,
+    included: str,
+    excluded: str = "",
+    costs: dict[Module, Decimal],
+    split_rule: str = SplitRule.EQUAL,
+    overhead_rate: Decimal = ZERO,
+) -> MaintenancePlan:
+    require(permissions.can_run_campaigns(actor))
+    if provider.kind != OrganisationKind.PROVIDER:
+        raise DomainError(_("A maintenance plan is offered by a provider."))
+    if ends_on <= starts_on:
+        raise DomainError(_("The period ends after it starts."))
+    if deadline <= timezone.now():
+        raise DomainError(_("The commitments' deadline is in the future."))
+    if not costs:
+        raise DomainError(_("A plan covers at least one module."))
+    if any(cost <= 0 for cost in costs.values()):
+        raise DomainError(_("Each module's upkeep costs something."))
+    with transaction.atomic():
+        plan = MaintenancePlan.objects.create(
+            title=title.strip(),
+            provider=provider,
+            series=series,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            deadline=deadline,
+            included=included.strip(),
+            excluded=excluded.strip(),
+            split_rule=split_rule,
+            overhead_rate=overhead_rate,
+            opened_by=actor,
+        )
+        MaintainedModule.objects.bulk_create(
+            MaintainedModule(plan=plan, module=module, cost=cost) for module, cost in costs.items()
+        )
+        log_action(actor, "funding.maintenance.opened", plan, {"modules": len(costs)})
+    return plan
+
+
+# Who shares what -----------------------------------------------------------------------------
+
+
+def runners(
+    plan: MaintenancePlan, covered: list[MaintainedModule] | None = None
+) -> dict[int, set[int]]:
+    """For each covered module, the member organisations that run it on the plan's series."""
+    covered = list(plan.modules.all()) if covered is None else covered
+    found: dict[int, set[int]] = {m.module_id: set() for m in covered}
+    for module_id, organisation_id in Installation.objects.filter(
+        series=plan.series,
+        module_id__in=list(found),
+        organisation__status=OrganisationStatus.MEMBER,
+    ).values_list("module_id", "organisation_id"):
+        found[module_id].add(organisation_id)
+    return found
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The split if every organisation that runs the modules committed, and the split of the
+    firm commitments as they stand (what closing now would do)."""
+
+    everyone: maintenance_split.PoolSplit
+    firm: maintenance_split.PoolSplit
+    runners: dict[int, set[int]]  # module → organisations
+    opted_out: set[tuple[int, int]]  # (module, organisation)
+    commitments: dict[int, Commitment]  # by organisation
+    organisations: dict[int, Organisation]
+
+
+def _weight(plan: MaintenancePlan, organisation: Organisation, found: Commitment | None) -> Decimal:
+    if plan.split_rule == SplitRule.CUSTOM and found is not None and found.weight:
+        return found.weight
+    if plan.split_rule == SplitRule.HOUSEHOLDS:
+        return Decimal(organisation.member_households or 1)
+    return Decimal(1)
+
+
+def preview(plan: MaintenancePlan, covered: list[MaintainedModule] | None = None) -> Preview:
+    """A bounded number of queries whatever the number of modules and organisations
+    (``covered``: the plan's modules, when the caller has them already)."""
+    covered = list(plan.modules.all()) if covered is None else covered
+    running = runners(plan, covered)
+    opted = set(plan.opt_outs.values_list("module_id", "organisation_id"))
+    commitments = {c.organisation_id: c for c in plan.commitments.select_related("organisation")}
+    ids = set().union(*running.values()) if running else set()
+    organisations = {o.pk: o for o in Organisation.objects.filter(pk__in=ids)}
+    costs = {str(m.module_id): m.cost for m in covered}
+
+    def sharers(firm_only: bool) -> dict[str, list[maintenance_split.Sharer]]:
+        return {
+            str(module_id): [
+                maintenance_split.Sharer(
+                    str(o), _weight(plan, organisations[o], commitments.get(o))
+                )
+                for o in sorted(who)
+                if (module_id, o) not in opted
+                and (not firm_only or (o in commitments and commitments[o].is_firm))
+            ]
+            for module_id, who in running.items()
+        }
+
+    firm_caps = {str(o): c.cap for o, c in commitments.items() if c.cap is not None and c.is_firm}
+    return Preview(
+        everyone=maintenance_split.pool_split(
+            costs, sharers(False), overhead_rate=plan.overhead_rate
+        ),
+        firm=maintenance_split.pool_split(
+            costs, sharers(True), caps=firm_caps, overhead_rate=plan.overhead_rate
+        ),
+        runners=running,
+        opted_out=opted,
+        commitments=commitments,
+        organisations=organisations,
+    )
+
+
+# Commitments and opt-outs ------------------------------------------------------------------
+
+
+def organisations_committing_through(user: User) -> QuerySet[Organisation]:
+    """An organisation commits money through its representative or substitute."""
+    return Organisation.objects.filter(
+        status=OrganisationStatus.MEMBER,
+        memberships__user=user,
+        memberships__role__in=VOTING_ROLES,
+    ).order_by("name")
+
+
+def can_commit(user: User, organisation: Organisation) -> bool:
+    return bool(
+        user.is_authenticated
+        and organisations_committing_through(user).filter(pk=organisation.pk).exists()
+    )
+
+
+def _collecting(plan: MaintenancePlan) -> MaintenancePlan:
+    locked = MaintenancePlan.objects.select_for_update().get(pk=plan.pk)
+    if not locked.is_collecting:
+        raise DomainError(_("This maintenance plan is closed."))
+    return locked
+
+
+def _runs_a_module(plan: MaintenancePlan, organisation: Organisation) -> bool:
+    return Installation.objects.filter(
+        organisation=organisation,
+        series=plan.series,
+        module__in=plan.modules.values("module"),
+    ).exists()
+
+
+def commit(
+    plan: MaintenancePlan,
+    organisation: Organisation,
+    *,
+    actor: User,
+    cap: Decimal | None = None,
+    weight: Decimal | None = None,
+    needs_board_approval: bool = False,
+) -> Commitment:
+    if not can_commit(actor, organisation):
+        raise PermissionDenied
+    with transaction.atomic():
+        plan = _collecting(plan)
+        if not _runs_a_module(plan, organisation):
+            raise DomainError(
+                _("%(name)s runs none of the plan's modules on %(series)s.")
+                % {"name": organisation.name, "series": plan.series}
+            )
+        found, _created = Commitment.objects.update_or_create(
+            plan=plan,
+            organisation=organisation,
+            defaults={
+                "cap": cap,
+                "weight": weight,
+                "needs_board_approval": needs_board_approval,
+                "confirmed_at": None,
+                "committed_by": actor,
+            },
+        )
+        log_action(
+            actor,
+            "funding.maintenance.committed",
+            plan,
+            {"organisation": organisation.slug, "cap": str(cap) if cap is not None else None},
+        )
+    return found
+
+
+def withdraw_commitment(plan: MaintenancePlan, organisation: Organisation, *, actor: User) -> None:
+    if not can_commit(actor, organisation):
+        raise PermissionDenied
+    with transaction.atomic():
+        plan = _collecting(plan)
+        Commitment.objects.filter(plan=plan, organisation=organisation).delete()
+        log_action(
+            actor, "funding.maintenance.withdrawn", plan, {"organisation": organisation.slug}
+        )
+
+
+def confirm_commitment(plan: MaintenancePlan, organisation: Organisation, *, actor: User) -> None:
+    """The board approved: the commitment counts at the close."""
+    if not can_commit(actor, organisation):
+        raise PermissionDenied
+    with transaction.atomic():
+        plan = _collecting(plan)
+        updated = Commitment.objects.filter(
+            plan=plan, organisation=organisation, needs_board_approval=True
+        ).update(confirmed_at=timezone.now())
+        if not updated:
+            raise DomainError(_("There is no commitment waiting for a board's approval."))
+        log_action(
+            actor, "funding.maintenance.confirmed", plan, {"organisation": organisation.slug}
+        )
+
+
+def opt_out(
+    plan: MaintenancePlan, organisation: Organisation, module: Module, *, actor: User, back: bool
+) -> None:
+    """``organisation`` no longer wants ``module`` maintained (or, ``back``, wants it again):
+    its share of it is spread over the others."""
+    if not can_commit(actor, organisation):
+        raise PermissionDenied
+    with transaction.atomic():
+        plan = _collecting(plan)
+        if not plan.modules.filter(module=module).exists():
+            raise DomainError(_("The plan does not cover this module."))
+        if not Installation.objects.filter(
+            organisation=organisation, module=module, series=plan.series
+        ).exists():
+            raise DomainError(
+                _("%(name)s does not run %(module)s on %(series)s.")
+                % {"name": organisation.name, "module": module.technical_name,
+                   "series": plan.series}
+            )  # fmt: skip
+        if back:
+            OptOut.objects.filter(plan=plan, organisation=organisation, module=module).delete()
+        else:
+            OptOut.objects.get_or_create(
+                plan=plan, organisation=organisation, module=module,
+                defaults={"opted_out_by": actor},
+            )  # fmt: skip
+        log_action(
+            actor,
+            "funding.maintenance.opted_in" if back else "funding.maintenance.opted_out",
+            plan,
+            {"organisation": organisation.slug, "module": module.technical_name},
+        )
+
+
+# Closing --------------------------------------------------------------------------------------
+
+
+def close_plan(plan: MaintenancePlan, *, actor: User | None) -> MaintenancePlan:
+    """Funded when the firm commitments share every module within their caps: each
+    organisation owes its bill, the provider is owed the plan's cost, the overhead goes to the
+    fund. Failed otherwise, and nothing moves."""
+    if actor is not None and not permissions.can_run_campaigns(actor):
+        raise PermissionDenied
+    with transaction.atomic():
+        plan = _collecting(plan)
+        seen = preview(plan)
+        result = seen.firm
+        plan.status = MaintenanceStatus.FUNDED if result.fundable else MaintenanceStatus.FAILED
+        plan.closed_at = timezone.now()
+        fields = ["status", "closed_at"]
+        if result.fundable:
+            plan.to_raise, plan.overhead = result.to_raise, result.overhead
+            fields += ["to_raise", "overhead"]
+            _post_funded(plan, seen, actor=actor)
+        plan.save(update_fields=fields)
+        log_action(actor, f"funding.maintenance.{plan.status}", plan)
+    return plan
+
+
+def _post_funded(plan: MaintenancePlan, seen: Preview, *, actor: User | None) -> None:
+    result = seen.firm
+    cost = result.to_raise - result.overhead
+    lines = [
+        (
+            ledger.account(AccountKind.ORGANISATION, seen.organisations[int(key)]),
+            -result.total(key),
+        )
+        for key in sorted(result.bills, key=int)
+    ]
+    lines += [
+        (ledger.account(AccountKind.PROVIDER, plan.provider), cost),
+        (ledger.fund(), result.overhead),
+    ]
+    MaintenanceShare.objects.bulk_create(
+        MaintenanceShare(plan=plan, organisation_id=int(key), module_id=int(module), amount=amount)
+        for key, lines_of in result.bills.items()
+        for module, amount in lines_of
+    )
+    ledger.post(
+        TransactionKind.MAINTENANCE_FUNDED,
+        lines,
+        date=instance_today(),
+        actor=actor,
+        description=plan.title,
+        maintenance_plan=plan,
+    )
