@@ -5,7 +5,8 @@ from django_tasks import task
 
 from komunigi.errors import DomainError
 from komunigi.funding import services
-from komunigi.funding.models import Campaign
+from komunigi.funding.models import Campaign, MaintenancePlan
+from komunigi.funding.services import maintenance
 
 
 @task()
@@ -26,3 +27,15 @@ def remind_before_deadline(campaign_id: int) -> bool:
     if campaign is None:
         return False
     return services.remind_before_deadline(campaign)
+
+
+@task()
+def close_plan_at_deadline(plan_id: int) -> bool:
+    plan = MaintenancePlan.objects.filter(pk=plan_id).first()
+    if plan is None or not plan.is_collecting or plan.deadline > timezone.now():
+        return False
+    try:
+        maintenance.close_plan(plan, actor=None)
+    except DomainError:
+        return False  # a facilitator closed it first
+    return True

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -177,6 +178,8 @@ def plan_detail(request: HttpRequest, pk: int, **bound: Any) -> HttpResponse:
                 organisations=Organisation.objects.filter(pk__in=[o.pk for o in committing]),
                 custom_weights=plan.split_rule == SplitRule.CUSTOM,
             ),
+            # Commitments and opt-outs until the deadline; the close may come a little later.
+            "taking": plan.is_collecting and plan.deadline > timezone.now(),
             "can_close": plan.is_collecting and permissions.can_run_campaigns(request.user),
             "can_export": permissions.can_run_campaigns(request.user)
             or is_in(request.user, plan.provider_id),

@@ -92,7 +92,17 @@ def open_plan(
             MaintainedModule(plan=plan, module=module, cost=cost) for module, cost in costs.items()
         )
         log_action(actor, "funding.maintenance.opened", plan, {"modules": len(costs)})
+        transaction.on_commit(lambda: _schedule(plan))
     return plan
+
+
+def _schedule(plan: MaintenancePlan) -> None:
+    """With a worker that can wait, the plan closes itself at its deadline; otherwise
+    `komunigi close_due_campaigns` (cron) closes it."""
+    from komunigi.funding.tasks import close_plan_at_deadline
+
+    if close_plan_at_deadline.get_backend().supports_defer:
+        close_plan_at_deadline.using(run_after=plan.deadline).enqueue(plan.pk)
 
 
 # Who shares what -----------------------------------------------------------------------------
@@ -192,10 +202,20 @@ def can_commit(user: User, organisation: Organisation) -> bool:
     )
 
 
-def _collecting(plan: MaintenancePlan) -> MaintenancePlan:
+def _open(plan: MaintenancePlan) -> MaintenancePlan:
+    """The plan, locked so that commitments, opt-outs and the close come one after the other;
+    refused once it is closed."""
     locked = MaintenancePlan.objects.select_for_update().get(pk=plan.pk)
     if not locked.is_collecting:
         raise DomainError(_("This maintenance plan is closed."))
+    return locked
+
+
+def _collecting(plan: MaintenancePlan) -> MaintenancePlan:
+    """The plan, locked and still taking commitments and opt-outs (its deadline not passed)."""
+    locked = _open(plan)
+    if locked.deadline <= timezone.now():
+        raise DomainError(_("The deadline has passed: commitments are closed."))
     return locked
 
 
@@ -316,7 +336,7 @@ def close_plan(plan: MaintenancePlan, *, actor: User | None) -> MaintenancePlan:
     if actor is not None and not permissions.can_run_campaigns(actor):
         raise PermissionDenied
     with transaction.atomic():
-        plan = _collecting(plan)
+        plan = _open(plan)
         seen = preview(plan)
         result = seen.firm
         plan.status = MaintenanceStatus.FUNDED if result.fundable else MaintenanceStatus.FAILED
@@ -329,6 +349,21 @@ def close_plan(plan: MaintenancePlan, *, actor: User | None) -> MaintenancePlan:
         plan.save(update_fields=fields)
         log_action(actor, f"funding.maintenance.{plan.status}", plan)
     return plan
+
+
+def close_due_plans(now: datetime.datetime | None = None) -> int:
+    """Close every collecting plan whose deadline has passed; returns how many."""
+    now = now or timezone.now()
+    closed = 0
+    for plan in MaintenancePlan.objects.filter(
+        status=MaintenanceStatus.COLLECTING, deadline__lt=now
+    ):
+        try:
+            close_plan(plan, actor=None)
+        except DomainError:
+            continue  # closed meanwhile by a facilitator
+        closed += 1
+    return closed
 
 
 def _post_funded(plan: MaintenancePlan, seen: Preview, *, actor: User | None) -> None:

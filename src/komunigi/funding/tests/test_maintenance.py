@@ -290,3 +290,24 @@ def test_the_plan_page_runs_a_bounded_number_of_queries(
     # the commit form's choices (read twice by its select)
     with django_assert_num_queries(12):
         assert client.get(f"/en/co-financing/maintenance/{plan.pk}/").status_code == 200
+
+
+def test_after_the_deadline_nothing_is_committed_and_the_cron_closes_the_plan(
+    facilitator,
+) -> None:
+    from django.core.management import call_command
+
+    from komunigi.funding.models import MaintenancePlan
+
+    bees, claire = member("BEES coop", "shift")
+    plan = a_plan(facilitator, {"shift": "100.00"})
+    maintenance.commit(plan, bees, actor=claire)
+    MaintenancePlan.objects.filter(pk=plan.pk).update(
+        deadline=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    with translation.override("en"), pytest.raises(DomainError, match="deadline has passed"):
+        maintenance.withdraw_commitment(plan, bees, actor=claire)
+    call_command("close_due_campaigns")
+    plan.refresh_from_db()
+    assert plan.status == MaintenanceStatus.FUNDED
+    assert owed(bees) == D("-100.00")
