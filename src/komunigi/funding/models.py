@@ -545,6 +545,15 @@ class MaintenancePlan(models.Model):
     )
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The plan it renews for the next period: its page compares the two side by side.
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="renewals",
+        verbose_name=_("renews"),
+    )
 
     class Meta:
         verbose_name = _("maintenance plan")

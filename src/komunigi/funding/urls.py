@@ -38,6 +38,11 @@ urlpatterns = [
         name="maintenance_csv",
     ),
     path(
+        "co-financing/maintenance/<int:pk>/renew/",
+        views_maintenance.plan_renew,
+        name="maintenance_renew",
+    ),
+    path(
         "co-financing/maintenance/<int:pk>/close/",
         views_maintenance.plan_close,
         name="maintenance_close",

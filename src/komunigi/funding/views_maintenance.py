@@ -44,9 +44,38 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def plan_open(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _open_plan(request, OpenPlanForm(request.POST or None), previous=None)
+
+
+@login_required
+def plan_renew(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The next period's plan, from this one: the same modules, costs and terms to start
+    from; its page then shows the changes side by side."""
+    previous = get_object_or_404(MaintenancePlan.objects.select_related("provider"), pk=pk)
+    starts_on, ends_on = maintenance.next_period(previous)
+    covered = previous.modules.select_related("module").order_by("module__technical_name")
+    initial = {
+        "title": previous.title,
+        "provider": previous.provider_id,
+        "series": previous.series,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "modules": "\n".join(f"{m.module.technical_name} {m.cost}" for m in covered),
+        "included": previous.included,
+        "excluded": previous.excluded,
+        "split_rule": previous.split_rule,
+        "overhead": previous.overhead_rate * 100,
+    }
+    return _open_plan(
+        request, OpenPlanForm(request.POST or None, initial=initial), previous=previous
+    )
+
+
+def _open_plan(
+    request: AuthenticatedHttpRequest, form: OpenPlanForm, previous: MaintenancePlan | None
+) -> HttpResponse:
     if not permissions.can_run_campaigns(request.user):
         raise PermissionDenied
-    form = OpenPlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         costs = {m: c for m, c in data["costs"].items() if c is not None}
@@ -67,6 +96,7 @@ def plan_open(request: AuthenticatedHttpRequest) -> HttpResponse:
                 costs=costs,
                 split_rule=data["split_rule"],
                 overhead_rate=data["overhead"] / 100,
+                previous=previous,
             )
         except DomainError as error:
             form.add_error(None, error.message)
@@ -76,7 +106,7 @@ def plan_open(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "funding/maintenance_open.html",
-        {"form": form},
+        {"form": form, "previous": previous},
         status=400 if form.errors else 200,
     )
 
@@ -140,7 +170,7 @@ def _bills(seen: maintenance.Preview, covered: list[Any], mine: list[Organisatio
 
 
 def plan_detail(request: HttpRequest, pk: int, **bound: Any) -> HttpResponse:
-    plan = get_object_or_404(MaintenancePlan.objects.select_related("provider"), pk=pk)
+    plan = get_object_or_404(MaintenancePlan.objects.select_related("provider", "previous"), pk=pk)
     covered = list(plan.modules.select_related("module").order_by("module__technical_name"))
     seen = maintenance.preview(plan, covered)
     mine: list[Organisation] = []
@@ -178,9 +208,11 @@ def plan_detail(request: HttpRequest, pk: int, **bound: Any) -> HttpResponse:
                 organisations=Organisation.objects.filter(pk__in=[o.pk for o in committing]),
                 custom_weights=plan.split_rule == SplitRule.CUSTOM,
             ),
+            "changes": maintenance.renewal_changes(plan),
             # Commitments and opt-outs until the deadline; the close may come a little later.
             "taking": plan.is_collecting and plan.deadline > timezone.now(),
             "can_close": plan.is_collecting and permissions.can_run_campaigns(request.user),
+            "can_renew": permissions.can_run_campaigns(request.user),
             "can_export": permissions.can_run_campaigns(request.user)
             or is_in(request.user, plan.provider_id),
         },

@@ -62,8 +62,12 @@ def open_plan(
     costs: dict[Module, Decimal],
     split_rule: str = SplitRule.EQUAL,
     overhead_rate: Decimal = ZERO,
+    previous: MaintenancePlan | None = None,
 ) -> MaintenancePlan:
+    """A plan open for commitments; ``previous``: the plan it renews for the next period."""
     require(permissions.can_run_campaigns(actor))
+    if previous is not None and starts_on <= previous.starts_on:
+        raise DomainError(_("A renewal starts after the plan it renews."))
     if provider.kind != OrganisationKind.PROVIDER:
         raise DomainError(_("A maintenance plan is offered by a provider."))
     if ends_on <= starts_on:
@@ -87,11 +91,17 @@ def open_plan(
             split_rule=split_rule,
             overhead_rate=overhead_rate,
             opened_by=actor,
+            previous=previous,
         )
         MaintainedModule.objects.bulk_create(
             MaintainedModule(plan=plan, module=module, cost=cost) for module, cost in costs.items()
         )
-        log_action(actor, "funding.maintenance.opened", plan, {"modules": len(costs)})
+        log_action(
+            actor,
+            "funding.maintenance.opened",
+            plan,
+            {"modules": len(costs), "renews": previous.pk if previous else None},
+        )
         transaction.on_commit(lambda: _schedule(plan))
     return plan
 
@@ -103,6 +113,75 @@ def _schedule(plan: MaintenancePlan) -> None:
 
     if close_plan_at_deadline.get_backend().supports_defer:
         close_plan_at_deadline.using(run_after=plan.deadline).enqueue(plan.pk)
+
+
+def next_period(plan: MaintenancePlan) -> tuple[datetime.date, datetime.date]:
+    """The period after ``plan``'s, as long as it (a year after a year)."""
+    starts_on = plan.ends_on + datetime.timedelta(days=1)
+    try:
+        ends_on = plan.ends_on.replace(year=plan.ends_on.year + 1)
+    except ValueError:  # 29 February
+        ends_on = plan.ends_on + datetime.timedelta(days=365)
+    if (plan.ends_on - plan.starts_on).days < 360:  # not yearly: the same number of days
+        ends_on = starts_on + (plan.ends_on - plan.starts_on)
+    return starts_on, ends_on
+
+
+@dataclass(frozen=True)
+class Change:
+    """A module of a renewal beside the plan it renews."""
+
+    module: Module
+    cost_before: Decimal | None  # None: not in the previous plan
+    cost_now: Decimal | None  # None: no longer in the plan
+    shared_before: int | None  # organisations that bore it (None: the previous plan did not fund)
+    running_now: int  # member organisations that run it on the series now
+
+    @property
+    def kind(self) -> str:
+        if self.cost_before is None:
+            return "added"
+        if self.cost_now is None:
+            return "removed"
+        return "changed" if self.cost_before != self.cost_now else "same"
+
+
+def renewal_changes(plan: MaintenancePlan) -> list[Change]:
+    """Module by module, the renewal beside the plan it renews: added, removed, its cost then
+    and now, who bore it then and who runs it now (a bounded number of queries)."""
+    previous = plan.previous
+    if previous is None:
+        return []
+    before = {m.module_id: m for m in previous.modules.select_related("module")}
+    now = {m.module_id: m for m in plan.modules.select_related("module")}
+    shared: dict[int, set[int]] = {}
+    if previous.status == MaintenanceStatus.FUNDED:
+        for module_id, organisation_id in previous.shares.values_list(
+            "module_id", "organisation_id"
+        ):
+            shared.setdefault(module_id, set()).add(organisation_id)
+    running: dict[int, set[int]] = {pk: set() for pk in {*before, *now}}
+    for module_id, organisation_id in Installation.objects.filter(
+        series=plan.series,
+        module_id__in=list(running),
+        organisation__status=OrganisationStatus.MEMBER,
+    ).values_list("module_id", "organisation_id"):
+        running[module_id].add(organisation_id)
+    changes = []
+    for module_id in {*before, *now}:
+        item = now.get(module_id) or before[module_id]
+        changes.append(
+            Change(
+                item.module,
+                before[module_id].cost if module_id in before else None,
+                now[module_id].cost if module_id in now else None,
+                len(shared.get(module_id, ()))
+                if previous.status == MaintenanceStatus.FUNDED
+                else None,
+                len(running[module_id]),
+            )
+        )
+    return sorted(changes, key=lambda c: c.module.technical_name)
 
 
 # Who shares what -----------------------------------------------------------------------------

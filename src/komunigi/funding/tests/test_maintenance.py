@@ -287,8 +287,8 @@ def test_the_plan_page_runs_a_bounded_number_of_queries(
     client = logged_in(claire)
     # session, user; the plan, its modules; the preview: who runs them, opt-outs, commitments,
     # organisations; the person's organisations, its memberships (may it export the shares?),
-    # the commit form's choices (read twice by its select)
-    with django_assert_num_queries(12):
+    # the commit form's choices (read twice by its select); the plans renewing it
+    with django_assert_num_queries(13):
         assert client.get(f"/en/co-financing/maintenance/{plan.pk}/").status_code == 200
 
 
@@ -311,3 +311,54 @@ def test_after_the_deadline_nothing_is_committed_and_the_cron_closes_the_plan(
     plan.refresh_from_db()
     assert plan.status == MaintenanceStatus.FUNDED
     assert owed(bees) == D("-100.00")
+
+
+def test_a_renewal_starts_from_the_plan_and_shows_the_changes_side_by_side(facilitator) -> None:
+    bees, claire = member("BEES coop", "shift", "pos")
+    bloum, nathalie = member("BLOUM", "shift")
+    plan = a_plan(facilitator, {"shift": "600.00", "pos": "300.00"})
+    maintenance.commit(plan, bees, actor=claire)
+    maintenance.commit(plan, bloum, actor=nathalie)
+    maintenance.close_plan(plan, actor=facilitator)
+    member("Le NID", "shift", "labels")  # runs shift from now on
+    client = logged_in(facilitator)
+    form = client.get(f"/en/co-financing/maintenance/{plan.pk}/renew/").context["form"]
+    assert form.initial["starts_on"] == datetime.date(2027, 1, 1)
+    assert form.initial["ends_on"] == datetime.date(2027, 12, 31)
+    assert form.initial["modules"] == "pos 300.00\nshift 600.00"
+    answer = client.post(
+        f"/en/co-financing/maintenance/{plan.pk}/renew/",
+        {
+            **{k: form.initial[k] for k in ("title", "provider", "series", "included")},
+            "starts_on": "2027-01-01",
+            "ends_on": "2027-12-31",
+            "modules": "shift 650,00\nlabels 90",
+            "split_rule": "equal",
+            "overhead": "0",
+            "deadline": (timezone.now() + datetime.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    assert answer.status_code == 302
+    renewal = plan.renewals.get()
+    page = client.get(renewal.get_absolute_url())
+    changes = {
+        c.module.technical_name: (c.kind, c.cost_before, c.cost_now, c.shared_before, c.running_now)
+        for c in page.context["changes"]
+    }
+    assert changes == {
+        "labels": ("added", None, D("90.00"), 0, 1),
+        "pos": ("removed", D("300.00"), None, 1, 1),
+        "shift": ("changed", D("600.00"), D("650.00"), 2, 3),
+    }
+    assert "Compared with Maintenance 2026" in page.content.decode()
+    too_early = client.post(
+        f"/en/co-financing/maintenance/{plan.pk}/renew/",
+        {**{k: form.initial[k] for k in ("title", "provider", "series", "included")},
+         "starts_on": "2025-01-01", "ends_on": "2025-12-31", "modules": "shift 1",
+         "split_rule": "equal", "overhead": "0",
+         "deadline": (timezone.now() + datetime.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")},
+    )  # fmt: skip
+    assert too_early.status_code == 400
+    assert (
+        logged_in(claire).get(f"/en/co-financing/maintenance/{plan.pk}/renew/").status_code == 403
+    )
