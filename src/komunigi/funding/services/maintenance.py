@@ -248,13 +248,20 @@ def preview(plan: MaintenancePlan, covered: list[MaintainedModule] | None = None
         }
 
     firm_caps = {str(o): c.cap for o, c in commitments.items() if c.cap is not None and c.is_firm}
+    all_sharers, firm_sharers = sharers(False), sharers(True)
+    everyone = maintenance_split.pool_split(costs, all_sharers, overhead_rate=plan.overhead_rate)
+    # When every organisation that runs the modules committed firmly, without a cap, both
+    # splits are one.
+    firm = (
+        everyone
+        if firm_sharers == all_sharers and not firm_caps
+        else maintenance_split.pool_split(
+            costs, firm_sharers, caps=firm_caps, overhead_rate=plan.overhead_rate
+        )
+    )
     return Preview(
-        everyone=maintenance_split.pool_split(
-            costs, sharers(False), overhead_rate=plan.overhead_rate
-        ),
-        firm=maintenance_split.pool_split(
-            costs, sharers(True), caps=firm_caps, overhead_rate=plan.overhead_rate
-        ),
+        everyone=everyone,
+        firm=firm,
         runners=running,
         opted_out=opted,
         commitments=commitments,
