@@ -9,7 +9,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from komunigi.commons import manifests, permissions, plans, services
 from komunigi.commons.catalogue import FILTERS, filtered_modules, series_key
-from komunigi.commons.models import Installation, Module, ModuleList, ModuleVersion
+from komunigi.commons.models import Installation, Module, ModuleVersion
 from komunigi.community import permissions as community_permissions
 from komunigi.community.api_auth import PUBLIC, PUBLIC_OPENAPI
 from komunigi.community.models import Organisation, OrganisationStatus
@@ -94,15 +94,11 @@ class ModuleDetailOut(Schema):
 
 
 def _visible_runs(request: HttpRequest, installations) -> list[RunOut]:
-    hidden = set(ModuleList.objects.filter(hidden=True).values_list("organisation", flat=True))
-    own = set()
-    if request.user.is_authenticated:
-        own = set(request.user.memberships.values_list("organisation_id", flat=True))
-    sees_all = permissions.can_see_all_lists(request.user)
+    hidden = permissions.lists_hidden_from(request.user)
     return [
         RunOut(organisation=i.organisation.slug, series=i.series)
         for i in installations
-        if sees_all or i.organisation_id not in hidden or i.organisation_id in own
+        if i.organisation_id not in hidden
     ]
 
 

@@ -37,3 +37,16 @@ def can_see_all_lists(user: Any) -> bool:
 
 def can_manage_repositories(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_active and is_facilitator(user))
+
+
+def lists_hidden_from(user: Any) -> set[int]:
+    """The organisations whose lists of modules ``user`` may not see: those that hide them,
+    except the user's own; none for facilitators."""
+    from komunigi.commons.models import ModuleList
+
+    if can_see_all_lists(user):
+        return set()
+    hidden = set(ModuleList.objects.filter(hidden=True).values_list("organisation", flat=True))
+    if hidden and getattr(user, "is_authenticated", False):
+        hidden -= set(user.memberships.values_list("organisation_id", flat=True))
+    return hidden

@@ -13,7 +13,6 @@ from komunigi.commons.models import (
     Dependency,
     Installation,
     Module,
-    ModuleList,
     ModuleVersion,
     NeedModule,
 )
@@ -85,8 +84,7 @@ def plan(source: str, target: str, *, viewer: object = None) -> Plan:
             "organisation__kind",
         )
     )
-    hidden = set(ModuleList.objects.filter(hidden=True).values_list("organisation", flat=True))
-    sees_all = permissions.can_see_all_lists(viewer)
+    hidden = permissions.lists_hidden_from(viewer)
     by_module: dict[str, Planned] = {}
     for module_id, name, pk, organisation_name, slug, kind in installations:
         planned = by_module.get(name)
@@ -94,7 +92,7 @@ def plan(source: str, target: str, *, viewer: object = None) -> Plan:
             module = Module(pk=module_id, technical_name=name)
             planned = by_module[name] = Planned(module, [], 0, 0)
         runner = Runner(pk, organisation_name, slug, kind)
-        if runner.pk in hidden and not sees_all:
+        if runner.pk in hidden:
             planned.hidden_runners += 1
         else:
             planned.runners.append(runner)

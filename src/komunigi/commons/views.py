@@ -14,7 +14,6 @@ from komunigi.commons.forms import ModulesOfNeedForm
 from komunigi.commons.models import (
     Dependency,
     Module,
-    ModuleList,
     ModuleVersion,
     NeedModule,
     Repository,
@@ -99,16 +98,12 @@ def _runners(request: HttpRequest, found: Module) -> tuple[list[tuple[str, list[
         .select_related("organisation")
         .order_by("organisation__name")[: RUNNERS_SHOWN * 5]
     )
-    hidden = set(ModuleList.objects.filter(hidden=True).values_list("organisation", flat=True))
-    sees_all = permissions.can_see_all_lists(request.user)
-    own = set()
-    if request.user.is_authenticated and hidden:
-        own = set(request.user.memberships.values_list("organisation_id", flat=True))
+    hidden = permissions.lists_hidden_from(request.user)
     by_series: dict[str, list[Any]] = {}
     private = 0
     for installation in installations:
         organisation = installation.organisation
-        if organisation.pk in hidden and not sees_all and organisation.pk not in own:
+        if organisation.pk in hidden:
             private += 1
             continue
         by_series.setdefault(installation.series, []).append(organisation)

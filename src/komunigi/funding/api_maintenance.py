@@ -16,7 +16,7 @@ router = Router(tags=["funding"])
 MONEY = 'A decimal string, e.g. "1200.00"'
 
 
-class PlanOut(Schema):
+class PlanFields(Schema):
     id: int
     title: str
     provider: str = Field(description="The provider's slug")
@@ -25,6 +25,10 @@ class PlanOut(Schema):
     ends_on: date
     status: MaintenanceStatus
     url: str
+
+
+class PlanOut(PlanFields):
+    """Read from a plan (its provider and address resolved from it)."""
 
     @staticmethod
     def resolve_provider(obj: MaintenancePlan) -> str:
@@ -46,15 +50,9 @@ class ModuleOut(Schema):
     shares: list[LineOut] = Field(description="They sum to the cost and its overhead")
 
 
-class PlanDetailOut(Schema):
-    id: int
-    title: str
-    provider: str = Field(description="The provider's slug")
-    series: str
-    starts_on: date
-    ends_on: date
-    status: MaintenanceStatus
-    url: str
+class PlanDetailOut(PlanFields):
+    """Built field by field: what it raises and who shares what depend on its status."""
+
     basis: str = Field(
         description="funded: the shares frozen at the close; otherwise the shares if every "
         "organisation that runs the modules committed (opt-outs left out)"

@@ -228,10 +228,10 @@ def _quote_label(quote: Quote) -> str:
     }
 
 
-class PledgeForm(forms.Form):
-    supermarket = forms.ModelChoiceField(
-        label=_("Supermarket"), queryset=Organisation.objects.none(), empty_label=None
-    )
+class PromiseForm(forms.Form):
+    """A conditional promise to pay a share: a campaign's pledge, a maintenance plan's
+    commitment. Subclasses add who promises, and say it first."""
+
     cap = AmountField(
         label=_("We pay at most"),
         default=None,
@@ -247,9 +247,8 @@ class PledgeForm(forms.Form):
         help_text=_("It counts once you confirm it here."),
     )
 
-    def __init__(self, *args: Any, supermarkets: Any, custom_weights: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, custom_weights: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["supermarket"].queryset = supermarkets  # type: ignore[attr-defined]
         if not custom_weights:
             del self.fields["weight"]
 
@@ -258,6 +257,17 @@ class PledgeForm(forms.Form):
         if weight is not None and not 0 < weight <= MAX_WEIGHT:
             raise forms.ValidationError(_("A weight must be more than 0."))
         return weight
+
+
+class PledgeForm(PromiseForm):
+    supermarket = forms.ModelChoiceField(
+        label=_("Supermarket"), queryset=Organisation.objects.none(), empty_label=None
+    )
+    field_order = ["supermarket"]
+
+    def __init__(self, *args: Any, supermarkets: Any, custom_weights: bool, **kwargs: Any) -> None:
+        super().__init__(*args, custom_weights=custom_weights, **kwargs)
+        self.fields["supermarket"].queryset = supermarkets  # type: ignore[attr-defined]
 
 
 class PaymentForm(BankTransferForm):

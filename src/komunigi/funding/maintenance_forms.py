@@ -11,7 +11,7 @@ from komunigi.commons import manifests
 from komunigi.commons.models import Module
 from komunigi.community.models import Organisation, OrganisationKind
 from komunigi.funding import split
-from komunigi.funding.forms import AmountField, DecimalTextField, PercentField
+from komunigi.funding.forms import AmountField, PercentField, PromiseForm
 from komunigi.funding.models import SplitRule
 from komunigi.funding.simulation import explain, parse_decimal
 
@@ -127,7 +127,7 @@ class OpenPlanForm(forms.Form):
         return {found[name]: cost for name, cost in wanted.items()}
 
 
-class CommitForm(forms.Form):
+class CommitForm(PromiseForm):
     organisation = forms.ModelChoiceField(
         label=_("Organisation"), queryset=Organisation.objects.none(), empty_label=None
     )
@@ -137,23 +137,8 @@ class CommitForm(forms.Form):
         required=False,
         help_text=_("Optional, for the whole bill. Empty: our shares, whatever they are."),
     )
-    weight = DecimalTextField(
-        label=_("Weight"), default=None, required=False, help_text=_("The weight agreed for us.")
-    )
-    needs_board_approval = forms.BooleanField(
-        label=_("Subject to our board's approval"),
-        required=False,
-        help_text=_("It counts once you confirm it here."),
-    )
+    field_order = ["organisation", "cap"]
 
     def __init__(self, *args: Any, organisations: Any, custom_weights: bool, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, custom_weights=custom_weights, **kwargs)
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
-        if not custom_weights:
-            del self.fields["weight"]
-
-    def clean_weight(self) -> Decimal | None:
-        weight = self.cleaned_data.get("weight")
-        if weight is not None and weight <= 0:
-            raise forms.ValidationError(_("A weight must be more than 0."))
-        return weight

@@ -357,14 +357,20 @@ def pledges_version(pledges: list[Pledge] | tuple[Pledge, ...]) -> str:
 
 
 def pledge_weight(campaign: Campaign, found: Pledge) -> Decimal:
-    if campaign.split_rule == SplitRule.CUSTOM and found.weight:
-        return found.weight
-    return rule_weight(campaign, found.organisation)
+    return share_weight(campaign.split_rule, found.organisation, found.weight)
 
 
 def rule_weight(campaign: Campaign, supermarket: Organisation) -> Decimal:
-    if campaign.split_rule == SplitRule.HOUSEHOLDS:
-        return Decimal(supermarket.member_households or 1)
+    return share_weight(campaign.split_rule, supermarket, None)
+
+
+def share_weight(rule: str, organisation: Organisation, custom: Decimal | None) -> Decimal:
+    """An organisation's weight in a split by ``rule`` (campaigns and maintenance plans):
+    the custom weight it agreed, its member households, or one."""
+    if rule == SplitRule.CUSTOM and custom:
+        return custom
+    if rule == SplitRule.HOUSEHOLDS:
+        return Decimal(organisation.member_households or 1)
     return Decimal(1)
 
 

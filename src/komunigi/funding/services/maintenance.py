@@ -35,6 +35,7 @@ from komunigi.funding.models import (
     SplitRule,
     TransactionKind,
 )
+from komunigi.funding.services.campaigns import share_weight
 
 ZERO = Decimal("0.00")
 
@@ -215,14 +216,6 @@ class Preview:
     organisations: dict[int, Organisation]
 
 
-def _weight(plan: MaintenancePlan, organisation: Organisation, found: Commitment | None) -> Decimal:
-    if plan.split_rule == SplitRule.CUSTOM and found is not None and found.weight:
-        return found.weight
-    if plan.split_rule == SplitRule.HOUSEHOLDS:
-        return Decimal(organisation.member_households or 1)
-    return Decimal(1)
-
-
 def preview(plan: MaintenancePlan, covered: list[MaintainedModule] | None = None) -> Preview:
     """A bounded number of queries whatever the number of modules and organisations
     (``covered``: the plan's modules, when the caller has them already)."""
@@ -234,12 +227,15 @@ def preview(plan: MaintenancePlan, covered: list[MaintainedModule] | None = None
     organisations = {o.pk: o for o in Organisation.objects.filter(pk__in=ids)}
     costs = {str(m.module_id): m.cost for m in covered}
 
+    def weight(organisation_id: int) -> Decimal:
+        found = commitments.get(organisation_id)
+        custom = found.weight if found is not None else None
+        return share_weight(plan.split_rule, organisations[organisation_id], custom)
+
     def sharers(firm_only: bool) -> dict[str, list[maintenance_split.Sharer]]:
         return {
             str(module_id): [
-                maintenance_split.Sharer(
-                    str(o), _weight(plan, organisations[o], commitments.get(o))
-                )
+                maintenance_split.Sharer(str(o), weight(o))
                 for o in sorted(who)
                 if (module_id, o) not in opted
                 and (not firm_only or (o in commitments and commitments[o].is_firm))
