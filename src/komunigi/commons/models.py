@@ -178,3 +178,21 @@ class NeedModule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.need} → {self.module}"
+
+
+class ModuleFollow(models.Model):
+    """A person who wants to hear of each new need that touches this module."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="followed_modules")
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="follows")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("followed module")
+        verbose_name_plural = _("followed modules")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "module"], name="follow_module_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.module}"

@@ -24,6 +24,7 @@ from komunigi.community.models import (
     User,
 )
 from komunigi.errors import DomainError, require
+from komunigi.needs import emails as need_emails
 from komunigi.needs import roadmap_version
 from komunigi.needs import services as need_services
 from komunigi.needs.models import Interest, Need, Priority
@@ -136,7 +137,8 @@ def known_series() -> list[str]:
 
 def propose_migration(the_plan: Plan, *, actor: User, organisation: Organisation) -> Need:
     """A pooled need to migrate the missing modules, in order, with the supermarkets that run
-    them recorded as interested (those that hide their list say so themselves)."""
+    them recorded as interested (those that hide their list say so themselves). Side effect:
+    the followers of its tag and of its modules hear of it, once each."""
     require(permissions.can_propose_migration(actor))
     if not the_plan.missing:
         raise DomainError(_("Every module run on this series already exists on the target."))
@@ -171,6 +173,8 @@ def propose_migration(the_plan: Plan, *, actor: User, organisation: Organisation
         NeedModule.objects.bulk_create(
             NeedModule(need=need, module=p.module) for p in the_plan.missing
         )
+        # Published before its modules were linked: their followers hear of it now.
+        need_emails.notify_new_need(need, modules_before=())
         for supermarket in the_plan.supermarkets:
             ran = [p.module.technical_name for p in the_plan.missing if supermarket in p.runners]
             Interest.objects.create(

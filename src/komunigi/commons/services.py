@@ -1,4 +1,5 @@
-"""Writes of the commons: which modules an organisation runs, and which a need touches."""
+"""Writes of the commons: which modules an organisation runs, which a need touches, and who
+follows a module."""
 
 from dataclasses import dataclass, field
 
@@ -8,11 +9,12 @@ from django.utils.translation import gettext as _
 from komunigi.audit.services import log_action
 from komunigi.commons import installed_csv, manifests, permissions
 from komunigi.commons.importer import core_addon
-from komunigi.commons.models import Installation, Module, ModuleList, NeedModule
+from komunigi.commons.models import Installation, Module, ModuleFollow, ModuleList, NeedModule
 from komunigi.community.models import Organisation, User
 from komunigi.errors import DomainError, require
+from komunigi.needs import emails as need_emails
 from komunigi.needs import permissions as need_permissions
-from komunigi.needs.models import Need
+from komunigi.needs.models import Need, NeedStatus
 
 
 def check_series(series: str) -> str:
@@ -143,10 +145,18 @@ def replace_from_export(
 def set_need_modules(
     need: Need, touched: list[Module], produced: list[Module], *, actor: User
 ) -> None:
-    """The modules a need touches, and among them those it produced."""
+    """The modules a need touches, and among them those it produced.
+
+    Side effect: once the need is published, the followers of a module newly linked to it hear
+    of the need (unless a tag or a module it touched before told them already).
+    """
     require(need_permissions.can_edit_need(actor, need))
     produced_names = {m.pk for m in produced}
     with transaction.atomic():
+        # Locked, and its status read afresh: two edits at once must not both count a module
+        # as new, and a caller's copy may predate the need's publication.
+        need = Need.objects.select_for_update().get(pk=need.pk)
+        before = set(NeedModule.objects.filter(need=need).values_list("module", flat=True))
         NeedModule.objects.filter(need=need).delete()
         NeedModule.objects.bulk_create(
             NeedModule(need=need, module=m, produced=m.pk in produced_names)
@@ -161,3 +171,21 @@ def set_need_modules(
                 "produced": sorted(m.technical_name for m in produced),
             },
         )
+        # A draft's followers hear of it when it is published, with its modules then.
+        if need.status != NeedStatus.DRAFT:
+            need_emails.notify_new_need(need, modules_before=before)
+
+
+def follow_module(module: Module, *, user: User) -> None:
+    require(user.is_authenticated and user.is_active)
+    with transaction.atomic():
+        _follow, created = ModuleFollow.objects.get_or_create(user=user, module=module)
+        if created:
+            log_action(user, "commons.module.followed", module)
+
+
+def unfollow_module(module: Module, *, user: User) -> None:
+    with transaction.atomic():
+        deleted, _details = ModuleFollow.objects.filter(user=user, module=module).delete()
+        if deleted:
+            log_action(user, "commons.module.unfollowed", module)

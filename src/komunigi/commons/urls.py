@@ -9,6 +9,7 @@ urlpatterns = [
     path("commons/migration/plan.csv", views_migration.plan_csv, name="migration_plan_csv"),
     path("commons/migration/need/", views_migration.propose, name="migration_propose"),
     path("commons/<str:technical_name>/", views.module, name="module"),
+    path("commons/<str:technical_name>/follow/", views.module_follow, name="module_follow"),
     path("facilitation/repositories/", views_repositories.repository_list, name="repositories"),
     path(
         "facilitation/repositories/<int:pk>/refresh/",

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from komunigi.commons import permissions, sections, services
 from komunigi.commons.catalogue import FILTERS, filtered_modules, series_key, series_key_of
@@ -120,6 +121,7 @@ def module(request: HttpRequest, technical_name: str) -> HttpResponse:
     )
     runners, private = _runners(request, found)
     sections_shown, sections_context = sections.of_module(request, found)
+    user = request.user
     return render(
         request,
         "commons/module.html",
@@ -130,10 +132,35 @@ def module(request: HttpRequest, technical_name: str) -> HttpResponse:
             "dependents_count": dependents.count(),
             "runners": runners,
             "private_runners": private,
+            # For the follow button: visitors have none (following is for people with an
+            # address to tell), so their page asks nothing more.
+            "following": user.is_authenticated and found.follows.filter(user=user).exists(),
             "sections": sections_shown,
             **sections_context,
         },
     )
+
+
+@login_required
+@require_POST
+def module_follow(request: AuthenticatedHttpRequest, technical_name: str) -> HttpResponse:
+    found = get_object_or_404(Module, technical_name=technical_name)
+    if request.POST.get("follow") == "0":
+        services.unfollow_module(found, user=request.user)
+        messages.success(
+            request, _("You no longer follow the module “%(module)s”.") % {"module": found}
+        )
+    else:
+        services.follow_module(found, user=request.user)
+        messages.success(
+            request,
+            _(
+                "You follow the module “%(module)s”: each new need that touches it will be "
+                "notified to you."
+            )
+            % {"module": found},
+        )
+    return redirect(found.get_absolute_url() + "#follow")
 
 
 @login_required

@@ -2,13 +2,17 @@
 
 Who hears of what: comments and quotes reach the need's author, the representatives of the
 supermarkets interested in it and its followers; status changes reach its followers; a new
-need reaches the followers of its tags. Nobody is told of what they did themselves.
+need reaches the followers of its tags and of its Odoo modules, once each. Nobody is told of
+what they did themselves.
 """
+
+from collections.abc import Collection
 
 from django.db.models import Q
 from django.utils.translation import override
 
 from komunigi.community.models import Organisation, Role, User
+from komunigi.needs import lifecycle
 from komunigi.needs.models import Comment, Need, NeedStatus, PriorityRound, Quote, TagFollow
 from komunigi.notifications import events
 from komunigi.notifications.emails import absolute_url
@@ -70,12 +74,44 @@ def notify_status_change(need: Need, previous: str, *, actor: User | None) -> No
         )
 
 
-def notify_new_need(need: Need) -> None:
-    """To the followers of the need's tags, once it is published."""
-    tags = {tag.pk: tag.name for tag in need.tags.all()}
+def _following(need: Need) -> dict[int, list[str]]:
+    """Who follows a tag or an Odoo module of ``need``, with the names of what they follow.
+
+    The commons app (above this one) links modules to needs and people to modules; reading
+    its links through their relations, as the need's page does, keeps needs from importing it.
+    """
     followed: dict[int, list[str]] = {}
-    for user_id, tag_id in TagFollow.objects.filter(tag__in=tags).values_list("user", "tag"):
-        followed.setdefault(user_id, []).append(tags[tag_id])
+    tags = TagFollow.objects.filter(tag__in=need.tags.all()).order_by("tag__name")
+    for user_id, name in tags.values_list("user", "tag__name"):
+        followed.setdefault(user_id, []).append(name)
+    modules = need.module_links.filter(module__follows__isnull=False).order_by(
+        "module__technical_name"
+    )
+    for user_id, name in modules.values_list("module__follows__user", "module__technical_name"):
+        followed.setdefault(user_id, []).append(name)
+    return followed
+
+
+def notify_new_need(need: Need, *, modules_before: Collection[int] | None = None) -> None:
+    """To the followers of the need's tags and Odoo modules: one notice each, naming what they
+    follow that the need is in.
+
+    Called when the need is published, and again by the commons when modules are linked to a
+    published need, with ``modules_before`` (the ids of the modules it touched until then):
+    then only those who follow a newly linked module, and neither a tag of the need nor a
+    module it touched before, hear of it; the others were told already. A need that is no
+    longer being decided, funded or built is not news.
+    """
+    if need.status not in lifecycle.ACTIVE:
+        return
+    followed = _following(need)
+    if modules_before is not None:
+        told = TagFollow.objects.filter(tag__in=need.tags.all()).values_list("user", flat=True)
+        told_through_modules = User.objects.filter(
+            followed_modules__module__in=modules_before
+        ).values_list("pk", flat=True)
+        for user_id in {*told, *told_through_modules}:
+            followed.pop(user_id, None)
     people = (
         User.objects.filter(is_active=True, pk__in=followed)
         .exclude(pk__in=[need.author_id] if need.author_id else [])
@@ -86,8 +122,9 @@ def notify_new_need(need: Need) -> None:
             recipient,
             events.NEED_NEW,
             {
+                # What they follow, tags and modules alike (the subject names them).
+                "tags": ", ".join(followed[recipient.pk]),
                 "need": need,
-                "tags": ", ".join(sorted(followed[recipient.pk])),
                 "url": _url(need, recipient),
             },
         )

@@ -42,7 +42,9 @@ class Event:
     listed: bool = True
 
 
-NEED_NEW = Event("need-new", _("A new need in a tag I follow"), Group.NEEDS, Mode.DIGEST)
+NEED_NEW = Event(
+    "need-new", _("A new need in a tag or Odoo module I follow"), Group.NEEDS, Mode.DIGEST
+)
 NEED_COMMENT = Event(
     "need-comment",
     _("A comment on a need I follow or my supermarket is interested in"),
@@ -74,6 +76,11 @@ CAMPAIGN_OPENED = Event(
 )
 CAMPAIGN_DEADLINE = Event("campaign-deadline", _("A campaign's deadline approaches"), Group.MONEY)
 CAMPAIGN_CLOSED = Event("campaign-closed", _("A campaign is funded or fails"), Group.MONEY)
+MAINTENANCE_PLAN = Event(
+    "maintenance-plan",
+    _("A maintenance plan of modules my organisation runs opens, nears its deadline or closes"),
+    Group.MONEY,
+)
 SHARE_DUE = Event("share-due", _("A share is due"), Group.MONEY)
 PAYMENT_RECORDED = Event("payment-recorded", _("A payment is recorded"), Group.MONEY, Mode.DIGEST)
 CREDIT_RECEIVED = Event("credit-received", _("A credit is received"), Group.MONEY)
@@ -104,6 +111,7 @@ EVENTS: dict[str, Event] = {
         CAMPAIGN_OPENED,
         CAMPAIGN_DEADLINE,
         CAMPAIGN_CLOSED,
+        MAINTENANCE_PLAN,
         SHARE_DUE,
         PAYMENT_RECORDED,
         CREDIT_RECEIVED,

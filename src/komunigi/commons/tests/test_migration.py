@@ -9,7 +9,11 @@ from django.test import Client
 from komunigi.commons.models import Dependency, Installation, Module, ModuleVersion, NeedModule
 from komunigi.commons.tests.test_who_runs import logged_in, person
 from komunigi.community.models import OrganisationKind, Role
-from komunigi.community.tests.factories import MembershipFactory, OrganisationFactory
+from komunigi.community.tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 from komunigi.needs.models import Interest, Need
 
 pytestmark = pytest.mark.django_db
@@ -216,4 +220,9 @@ def test_the_planner_and_module_pages_run_a_fixed_number_of_queries(
     # module, versions, dependents and their count, runners, hidden lists, need links (no
     # need: no campaign nor payer to ask for), maintenance plans (none: no share to ask for)
     with django_assert_num_queries(8):
+        client.get("/en/commons/m0/")
+    # a person adds their session and user, and whether they follow the module (the button);
+    # a visitor has no button and so no such query
+    client.force_login(UserFactory())
+    with django_assert_num_queries(11):
         client.get("/en/commons/m0/")
