@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 from email import message_from_bytes, policy
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.utils import parseaddr
 
 import nh3
@@ -124,7 +124,9 @@ def text_of(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("plain", "html"))
     if part is None:
         return ""
-    content = part.get_content()
+    content = content_of(part)
+    if not isinstance(content, str):
+        return ""
     if part.get_content_type() == "text/html":
         content = html_to_text(content)
     content = content.replace("\r\n", "\n").strip()
@@ -142,7 +144,7 @@ def attachments_of(message: EmailMessage) -> list[services.Upload]:
     for part in message.walk():
         if part.is_multipart() or part is body or part.get_content_maintype() == "text":
             continue
-        content = part.get_content()
+        content = content_of(part)
         if not isinstance(content, bytes):
             continue
         upload = ContentFile(content, name=part.get_filename() or "file")
@@ -152,6 +154,20 @@ def attachments_of(message: EmailMessage) -> list[services.Upload]:
             continue
         uploads.append(services.Upload(upload.name or "file", content, content_type, extension))
     return uploads[: services.MAX_ATTACHMENTS]
+
+
+def content_of(part: MIMEPart) -> object:
+    """A part's content: text as str, anything else as bytes. A charset Python does not know
+    (``charset="x-mac-klingon"``, ``unknown-8bit``) is read as UTF-8 with the bytes it cannot
+    read replaced: the message is posted, its original kept, rather than lost."""
+    try:
+        return part.get_content()
+    except LookupError:
+        payload = part.get_payload(decode=True)
+        payload = payload if isinstance(payload, bytes) else b""
+        if part.get_content_maintype() == "text":
+            return payload.decode("utf-8", errors="replace")
+        return payload
 
 
 def html_to_text(markup: str) -> str:

@@ -2,7 +2,8 @@
 
 LMTP answers for each recipient: 250 once the message is stored (posted or held), 550 5.1.1
 for an address that is not one of ours, 552 5.3.4 for a message too big, 451 4.3.0 when the
-database cannot be reached, so that the MTA keeps the message and tries again.
+database cannot be reached or anything else went wrong while storing it, so that the MTA keeps
+the message and tries again (a 5xx would have it bounced: lost for the list).
 """
 
 import asyncio
@@ -35,6 +36,11 @@ def receive_for(raw: bytes, recipient: str) -> str:
     except DatabaseError as error:
         logger.warning("mail for %s kept by the MTA: %s", recipient, error)
         connections.close_all()
+        return TRY_LATER
+    except Exception:
+        # A bug or a full disk: `receive` wrote in one transaction, so nothing of the message
+        # stays; the MTA tries again later, once the cause is fixed (its queue keeps it days).
+        logger.exception("mail for %s kept by the MTA after an unexpected error", recipient)
         return TRY_LATER
     return ANSWERS.get(outcome, OK)
 

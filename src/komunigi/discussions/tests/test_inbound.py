@@ -166,6 +166,58 @@ def test_lmtp_answers_451_and_keeps_nothing_when_the_database_is_unavailable(
     assert (Post.objects.count(), HeldMessage.objects.count()) == (0, 0)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_lmtp_answers_451_and_keeps_nothing_after_an_unexpected_error(
+    entraide: MailingList,
+    people: tuple[User, User],
+    lmtp: LMTPController,
+    settings,
+    tmp_path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The attachments' storage fails (a file where its folder should be, as a full or
+    # read-only disk would): an OSError, after the thread and the post were written.
+    settings.MEDIA_ROOT = tmp_path / "not-a-folder"
+    settings.MEDIA_ROOT.write_text("")
+    message = mail("claire@bees.example", "The labels", "Here they are.")
+    message.add_attachment(
+        b"%PDF-1.4 labels", maintype="application", subtype="pdf", filename="labels.pdf"
+    )
+    with pytest.raises(smtplib.SMTPDataError) as refused:
+        send_lmtp(lmtp, message, [LIST_ADDRESS])
+    assert (refused.value.smtp_code, refused.value.smtp_error[:5]) == (451, b"4.3.0")
+    assert (Thread.objects.count(), Post.objects.count(), HeldMessage.objects.count()) == (0, 0, 0)
+    assert OutboxMessage.objects.count() == 0
+    [logged] = [r for r in caplog.records if r.name == "komunigi.discussions.lmtp"]
+    assert (logged.levelname, logged.exc_info is not None) == ("ERROR", True)
+
+    settings.MEDIA_ROOT = tmp_path / "media"  # the disk is fixed; the MTA tries again
+    assert send_lmtp(lmtp, message, [LIST_ADDRESS]) == {}
+    assert [a.name for a in Post.objects.get().attachments.all()] == ["labels.pdf"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_in_an_unknown_charset_is_posted_not_bounced(
+    entraide: MailingList, people: tuple[User, User], lmtp: LMTPController
+) -> None:
+    raw = (
+        "From: Claire Dubois <claire@bees.example>\r\n"
+        f"To: {LIST_ADDRESS}\r\n"
+        "Subject: Réunions\r\n"
+        "Message-ID: <klingon@mail.example>\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: text/plain; charset="x-mac-klingon"\r\n'
+        "Content-Transfer-Encoding: 8bit\r\n"
+        "\r\n"
+        "Les réunions du mardi sont déplacées.\r\n"
+    ).encode() + b"Caf\xe9 offert.\r\n"  # and a byte that is no UTF-8
+    with smtplib.LMTP(lmtp.hostname, lmtp.port) as client:
+        assert client.sendmail("claire@bees.example", [LIST_ADDRESS], raw) == {}
+    post = Post.objects.get()
+    assert post.body == "Les réunions du mardi sont déplacées.\nCaf\ufffd offert."
+    assert bytes(post.original) == raw
+
+
 @pytest.mark.django_db
 def test_the_same_message_delivered_twice_is_posted_once(
     entraide: MailingList, people: tuple[User, User]
@@ -321,6 +373,21 @@ def test_the_pipe_command_reads_one_message_and_answers_as_an_mta_expects(
     assert run(raw, LIST_ADDRESS) == 0
     assert Post.objects.get().source == PostSource.EMAIL
     assert run(raw, "nobody@komunigi.localhost") == 67
+
+
+@pytest.mark.django_db
+def test_the_pipe_command_has_the_mta_retry_after_an_unexpected_error(
+    entraide: MailingList, people, monkeypatch: pytest.MonkeyPatch, settings, tmp_path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "not-a-folder"  # the attachments' storage fails
+    settings.MEDIA_ROOT.write_text("")
+    message = mail("claire@bees.example", "The labels", "Here they are.")
+    message.add_attachment(b"%PDF-1.4", maintype="application", subtype="pdf", filename="l.pdf")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(message.as_bytes())))
+    with pytest.raises(SystemExit) as exit:
+        call_command("receive_mail", recipient=LIST_ADDRESS, stdout=io.StringIO())
+    assert exit.value.code == 75  # EX_TEMPFAIL: Postfix keeps it and tries again
+    assert (Thread.objects.count(), Post.objects.count()) == (0, 0)
 
 
 @pytest.mark.parametrize("count", [1, 3])

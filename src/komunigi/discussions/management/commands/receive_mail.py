@@ -1,3 +1,4 @@
+import logging
 import sys
 from typing import Any
 
@@ -8,6 +9,8 @@ from komunigi.discussions import inbound
 
 # sysexits.h, as an MTA's pipe reads them: 67 bounces ("user unknown"), 75 retries later.
 EX_OK, EX_DATAERR, EX_NOUSER, EX_TEMPFAIL = 0, 65, 67, 75
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -22,6 +25,11 @@ class Command(BaseCommand):
             outcome = inbound.receive(raw, recipient)
         except DatabaseError as error:
             self.stderr.write(f"database unavailable, try again later: {error}")
+            sys.exit(EX_TEMPFAIL)
+        except Exception:
+            # As the LMTP server does: nothing was kept (one transaction), and a traceback's
+            # exit status 1 would have the MTA bounce the message.
+            logger.exception("mail for %s kept by the MTA after an unexpected error", recipient)
             sys.exit(EX_TEMPFAIL)
         self.stdout.write(outcome.value)
         if outcome is inbound.Outcome.UNKNOWN:
