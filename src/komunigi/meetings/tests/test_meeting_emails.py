@@ -13,8 +13,13 @@ from django.utils import timezone, translation
 
 from komunigi.community.models import OrganisationKind, OrganisationStatus, Role, User
 from komunigi.community.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
-from komunigi.meetings import emails, services
+from komunigi.meetings import attendance, decisions, emails, services
 from komunigi.meetings.models import ItemKind, Meeting, MeetingKind
+from komunigi.needs import services as needs_services
+from komunigi.needs.tests.factories import QuoteFactory
+from komunigi.notifications.events import DECISION_OUTCOME, MINUTES_PUBLISHED, Mode
+from komunigi.notifications.models import DigestItem
+from komunigi.notifications.services import update_preferences
 from komunigi.testing import SmtpServer
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +107,12 @@ def by_recipient(server: SmtpServer) -> dict[str, EmailMessage]:
     received = {message["To"]: message for message in server.messages}
     assert len(received) == len(server.messages), "someone received two e-mails"
     return received
+
+
+def subject(message: EmailMessage) -> str:
+    """The subject as a mail client shows it: Django folds a long encoded subject right after
+    the colon, and the parser keeps that folding white space (RFC 5322 §2.2.3)."""
+    return str(message["Subject"]).strip()
 
 
 def text(message: EmailMessage) -> list[str]:
@@ -332,3 +343,67 @@ def test_in_days_counts_calendar_days_on_the_meetings_clock(facilitator: User) -
         assert emails.in_days(meeting, now=late_evening) == "tomorrow"
         assert emails.in_days(meeting, now=late_evening.replace(day=3, hour=0)) == "today"
         assert emails.in_days(meeting, now=late_evening.replace(day=1, hour=1)) == "in 2 days"
+
+
+def test_a_decisions_outcome_and_the_minutes_reach_who_asked_for_them(
+    smtp_server: SmtpServer,
+    facilitator: User,
+    community: dict[str, User],
+    django_capture_on_commit_callbacks,
+) -> None:
+    """The outcome goes to the invitees and the need's followers, the minutes to the invitees;
+    each at once to those who asked for it, and to the digest of the others."""
+    rita, sam, bart = community["bees_rep"], community["bees_sub"], community["bloum_rep"]
+    need = QuoteFactory(need__title="Stock by aisle").need
+    olga = UserFactory(email="olga@example.org", full_name="Olga", language="en")
+    needs_services.follow_need(need, user=olga)
+    meeting = plan(facilitator)
+    item = services.add_item(
+        meeting, actor=facilitator, kind=ItemKind.NEED_DECISION, title="", need=need
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_invitations(meeting, actor=facilitator)
+    smtp_server.messages.clear()
+    # Bart keeps the defaults (both kinds wait for his digest); who is not invited, not even
+    # a member of an invited supermarket, gets neither whatever they chose.
+    for person in (rita, sam, olga, community["bees_member"], community["provider_rep"]):
+        update_preferences(
+            person,
+            modes={e.kind: Mode.IMMEDIATE for e in (MINUTES_PUBLISHED, DECISION_OUTCOME)},
+            digest_hour=7,
+            paused=False,
+        )
+
+    services.start_meeting(meeting, actor=facilitator)
+    decisions.open_decision(item.decision, actor=facilitator)
+    for person in (rita, bart):
+        supermarket = person.memberships.get().organisation
+        attendance.record_attendance(meeting, supermarket, actor=facilitator, person=person)
+        decisions.cast_ballot(item.decision, supermarket, actor=person, choice="yes")
+    with django_capture_on_commit_callbacks(execute=True):
+        decisions.close_decision(item.decision, actor=facilitator)
+
+    outcome = by_recipient(smtp_server)
+    assert sorted(outcome) == ["olga@example.org", "rita@bees.example", "sam@bees.example"]
+    decided = "Decided at “December users' meeting”: Stock by aisle — Approved"
+    assert subject(outcome["sam@bees.example"]) == decided
+    assert subject(outcome["olga@example.org"]) == decided
+    assert outcome["rita@bees.example"]["Content-Language"] == "fr"
+    anchor = f"127.0.0.1:8000/en/meetings/{meeting.pk}/#decision-{item.decision.pk}"
+    assert lines_after(outcome["olga@example.org"], "http://") == [anchor]
+    assert DigestItem.objects.filter(user=bart, kind=DECISION_OUTCOME.kind).count() == 1
+
+    smtp_server.messages.clear()
+    services.close_meeting(meeting, actor=facilitator)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_minutes(meeting, actor=facilitator)
+
+    minutes = by_recipient(smtp_server)
+    assert sorted(minutes) == ["rita@bees.example", "sam@bees.example"]
+    english = minutes["sam@bees.example"]
+    assert subject(english) == "The minutes of “December users' meeting” are published"
+    assert lines_after(english, "http://") == [f"127.0.0.1:8000/en/meetings/{meeting.pk}/minutes/"]
+    assert DigestItem.objects.filter(user=bart, kind=MINUTES_PUBLISHED.kind).count() == 1
+    for message in [*outcome.values(), *minutes.values()]:
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert message["Auto-Submitted"] == "auto-generated"
