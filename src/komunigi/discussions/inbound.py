@@ -43,6 +43,16 @@ POSTS_PER_SENDER_PER_HOUR = 30
 REPLY_LANGUAGES = ["fr", "en", "nl", "de", "es"]
 # The usual signature separator (RFC 3676 §4.3), its trailing space often lost on the way.
 SIGNATURE = re.compile(r"\n--[ ]?\n.*\Z", re.DOTALL)
+# What marks the line above a quoted message as its attribution ("Op di 1 dec 2026 om 10:00
+# schreef Claire <claire@…>:"): a time, a year, a date, an address, or the verb in one of the
+# five languages.
+ATTRIBUTION_HINT = re.compile(
+    r"\d{1,2}:\d{2}|\b\d{4}\b|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|@"
+    r"|\b(?:wrote|a\s+écrit|schreef|geschreven|schrieb|geschrieben|escribió|escribio|escrito)\b",
+    re.IGNORECASE,
+)
+# How an attribution starts when a mail client wraps it over two lines (Gmail does).
+ATTRIBUTION_START = re.compile(r"^(?:on|le|op|am|el)\b", re.IGNORECASE)
 
 
 class Kind(enum.Enum):
@@ -131,7 +141,33 @@ def text_of(message: EmailMessage) -> str:
         content = html_to_text(content)
     content = content.replace("\r\n", "\n").strip()
     latest = EmailReplyParser(languages=REPLY_LANGUAGES).parse_reply(content) or content
-    return SIGNATURE.sub("", latest.strip()).strip()
+    latest = without_trailing_quote(latest.strip())
+    return SIGNATURE.sub("", latest).strip()
+
+
+def without_trailing_quote(text: str) -> str:
+    """``text`` without the quoted message at its end (``>`` line by line) and the attribution
+    line above it. mail-parser-reply misses some clients' attributions, Gmail's in Dutch ("Op …
+    schreef X:") and Spanish ("El … escribió:") among them. A quote whose line above is no
+    attribution ("I agree with this:") was quoted on purpose and stays, as does a message that
+    is nothing but a quote."""
+    lines = text.split("\n")
+    end = len(lines)
+    while end and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith(">")):
+        end -= 1
+    if end == len(lines) or end == 0:
+        return text
+    last = lines[end - 1].strip()
+    above = lines[end - 2].strip() if end >= 2 else ""
+    before_above = lines[end - 3].strip() if end >= 3 else ""
+    starts_above = not ATTRIBUTION_START.match(last) and ATTRIBUTION_START.match(above)
+    if starts_above and not before_above:
+        wrapped = f"{above} {last}"  # Gmail: "On Tue, … Claire Dubois <" / "claire@…> wrote:"
+        if wrapped.endswith(":") and ATTRIBUTION_HINT.search(wrapped):
+            return "\n".join(lines[: end - 2]).strip() or text
+    if last.endswith(":") and ATTRIBUTION_HINT.search(last):
+        return "\n".join(lines[: end - 1]).strip() or text
+    return text
 
 
 def attachments_of(message: EmailMessage) -> list[services.Upload]:

@@ -277,6 +277,107 @@ def test_an_altered_reply_address_is_held(entraide: MailingList, people) -> None
     assert HeldMessage.objects.get().reason == HeldReason.BAD_TOKEN
 
 
+QUOTED = "> Our shift reminders stopped. Any idea?\n>\n> Claire\n"
+
+
+@pytest.mark.parametrize(
+    ("answer", "attribution"),
+    [
+        # Gmail, French (its narrow no-break space before the colon) and Thunderbird
+        (
+            "Vérifiez le modèle.",
+            "Le mar. 1 déc. 2026 à 10:00, Claire Dubois <claire@bees.example> a écrit\u202f:",
+        ),
+        ("Vérifiez le modèle.", "Le 01/12/2026 à 10:00, Claire Dubois a écrit :"),
+        # English: Gmail, Gmail wrapping a long attribution, Thunderbird, Apple Mail
+        (
+            "Check the template.",
+            "On Tue, Dec 1, 2026 at 10:00 AM Claire Dubois <claire@bees.example> wrote:",
+        ),
+        (
+            "Check the template.",
+            "On Tue, Dec 1, 2026 at 10:00 AM Claire Dubois from BEES coop <\n"
+            "claire@bees.example> wrote:\n",
+        ),
+        ("Check the template.", "On 01/12/2026 10:00, Claire Dubois wrote:"),
+        ("Check the template.", "On 1 Dec 2026, at 10:00, Claire Dubois wrote:\n"),
+        # Dutch: Gmail (mail-parser-reply misses it), wrapped, Thunderbird
+        (
+            "Kijk naar het sjabloon.",
+            "Op di 1 dec 2026 om 10:00 schreef Claire Dubois <claire@bees.example>:",
+        ),
+        (
+            "Kijk naar het sjabloon.",
+            "Op di 1 dec 2026 om 10:00 schreef Claire Dubois van BEES coop <\n"
+            "claire@bees.example>:\n",
+        ),
+        ("Kijk naar het sjabloon.", "Op 01-12-2026 om 10:00 schreef Claire Dubois:"),
+        # German: Gmail, Thunderbird
+        (
+            "Prüft die Vorlage.",
+            "Am Di., 1. Dez. 2026 um 10:00 Uhr schrieb Claire Dubois <claire@bees.example>:",
+        ),
+        ("Prüft die Vorlage.", "Am 01.12.26 um 10:00 schrieb Claire Dubois:"),
+        # Spanish: Gmail (missed by the library too), Thunderbird, Apple Mail
+        (
+            "Revisad la plantilla.",
+            "El mar, 1 dic 2026 a las 10:00, Claire Dubois (<claire@bees.example>) escribió:",
+        ),
+        ("Revisad la plantilla.", "El 1/12/26 a las 10:00, Claire Dubois escribió:"),
+        (
+            "Revisad la plantilla.",
+            "El 1 dic 2026, a las 10:00, Claire Dubois <claire@bees.example> escribió:\n",
+        ),
+    ],
+)
+@pytest.mark.django_db
+def test_a_reply_is_posted_without_the_message_it_quotes_in_the_five_languages(
+    entraide: MailingList, people: tuple[User, User], answer: str, attribution: str
+) -> None:
+    claire, anna = people
+    thread = Thread.objects.create(mailing_list=entraide, subject="Shift reminders", author=claire)
+    address = emails.reply_address(entraide, thread.pk, anna.pk)
+    text = f"{answer}\n\n{attribution}\n{QUOTED}"
+    raw = mail("anna@foodhub.example", "Re: [Entraide] Shift reminders", text, to=address)
+    assert inbound.receive(raw.as_bytes(), address) is inbound.Outcome.POSTED
+    post = thread.posts.get()
+    assert (post.author, post.body) == (anna, answer)
+    assert bytes(post.original) == raw.as_bytes()  # the quote included
+
+
+@pytest.mark.parametrize(
+    ("language", "headers"),
+    [
+        ("en", "From: Claire Dubois <claire@bees.example>\nSent: Tuesday, December 1, 2026"),
+        ("fr", "De : Claire Dubois <claire@bees.example>\nEnvoyé : mardi 1 décembre 2026"),
+        ("nl", "Van: Claire Dubois <claire@bees.example>\nVerzonden: dinsdag 1 december 2026"),
+        ("de", "Von: Claire Dubois <claire@bees.example>\nGesendet: Dienstag, 1. Dezember 2026"),
+        ("es", "De: Claire Dubois <claire@bees.example>\nEnviado: martes, 1 de diciembre de 2026"),
+    ],
+)
+@pytest.mark.django_db
+def test_an_outlook_reply_is_posted_without_the_message_below_it(
+    entraide: MailingList, people: tuple[User, User], language: str, headers: str
+) -> None:
+    claire, anna = people
+    thread = Thread.objects.create(mailing_list=entraide, subject="Shift reminders", author=claire)
+    address = emails.reply_address(entraide, thread.pk, anna.pk)
+    text = f"Check the template ({language}).\n\n{headers}\n\nOur shift reminders stopped.\n"
+    raw = mail("anna@foodhub.example", "RE: [Entraide] Shift reminders", text, to=address)
+    assert inbound.receive(raw.as_bytes(), address) is inbound.Outcome.POSTED
+    assert thread.posts.get().body == f"Check the template ({language})."
+
+
+@pytest.mark.django_db
+def test_a_quote_below_a_line_that_is_no_attribution_stays(
+    entraide: MailingList, people: tuple[User, User]
+) -> None:
+    text = "I agree with the minutes on this point:\n\n> Reminders go out at 8 in the morning.\n"
+    raw = mail("claire@bees.example", "Reminders", text)
+    assert inbound.receive(raw.as_bytes(), LIST_ADDRESS) is inbound.Outcome.POSTED
+    assert Post.objects.get().body == text.strip()
+
+
 @pytest.mark.parametrize(
     "headers",
     [
