@@ -16,9 +16,18 @@ class SmtpServer:
     messages: list[EmailMessage] = field(default_factory=list)
     senders: list[str] = field(default_factory=list)  # each message's envelope sender
     received: threading.Event = field(default_factory=threading.Event)
+    # How many of the next messages to turn away with a temporary failure (451), as a server
+    # that drops a message does, after reading it; those are kept in ``refused``.
+    refuse: int = 0
+    refused: list[EmailMessage] = field(default_factory=list)
 
     async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[attr-defined]
+        message = message_from_bytes(envelope.content, policy=policy.default)  # type: ignore[attr-defined]
+        if self.refuse > 0:
+            self.refuse -= 1
+            self.refused.append(message)
+            return "451 4.3.0 Try again later"
+        self.messages.append(message)
         self.senders.append(envelope.mail_from)  # type: ignore[attr-defined]
         self.received.set()
         return "250 Message accepted for delivery"

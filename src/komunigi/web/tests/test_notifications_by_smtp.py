@@ -3,12 +3,17 @@ with the headers that let mail clients thread it and stop it in one click."""
 
 import datetime
 from decimal import Decimal
+from email.message import EmailMessage
 
 import pytest
 from django.utils import timezone
 
 from komunigi.community.models import Role, User
-from komunigi.community.tests.factories import MembershipFactory, OrganisationFactory
+from komunigi.community.tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 from komunigi.funding import fees
 from komunigi.funding import services as funding_services
 from komunigi.funding.models import FeeTier
@@ -18,10 +23,12 @@ from komunigi.needs import rounds
 from komunigi.needs import services as needs_services
 from komunigi.needs.models import Tag
 from komunigi.needs.tests.factories import NeedFactory
+from komunigi.news import services as news_services
+from komunigi.news.tests.factories import IssueFactory, SubscriberFactory
 from komunigi.notifications import events, outbox
 from komunigi.notifications.events import Mode
 from komunigi.notifications.models import OutboxMessage
-from komunigi.notifications.services import update_preferences
+from komunigi.notifications.services import send_digest, update_preferences
 from komunigi.testing import SmtpServer
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +122,47 @@ def test_each_kind_of_notice_arrives_with_its_headers(
         assert "{" not in message["Subject"], queued.kind
         text = message.get_body(preferencelist=("plain",)).get_content()
         assert "http://127.0.0.1:8000/" in text
+
+
+def refused_then_received(server: SmtpServer, queued: OutboxMessage) -> list[EmailMessage]:
+    """``queued`` turned away once by the server after it read it, then sent again: the two
+    copies the server saw."""
+    server.refuse = 1
+    assert outbox.deliver(queued.pk) is outbox.Delivery.FAILED
+    assert outbox.deliver(queued.pk) is outbox.Delivery.SENT
+    return [*server.refused, *server.messages]
+
+
+def test_a_notice_a_digest_and_a_newsletter_keep_their_message_id_when_delivered_again(
+    smtp_server: SmtpServer, facilitator: User
+) -> None:
+    """A retry after a failed delivery is recognisably the same message: the Message-ID the
+    outbox fixed when it queued it, in both copies the server saw."""
+    at_once = UserFactory(email="olga@example.org", language="en")
+    update_preferences(
+        at_once, modes={events.NEED_STATUS.kind: Mode.IMMEDIATE}, digest_hour=7, paused=False
+    )
+    in_digest = UserFactory(email="dora@example.org", language="en")  # the default: digest
+    update_preferences(in_digest, modes={}, digest_hour=0, paused=False)  # due at any hour
+    need = NeedFactory(title="Stock", status="open")
+    for person in (at_once, in_digest):
+        needs_services.follow_need(need, user=person)
+    needs_services.change_status(need, "withdrawn", actor=facilitator, reason="Later")
+    notice = OutboxMessage.objects.get(to="olga@example.org", kind="need-status")
+    digest = send_digest(in_digest)
+    assert digest is not None
+    SubscriberFactory(email="reader@example.org", language="en")
+    issue = IssueFactory(title_en="March meeting", body_en="See you.")
+    news_services.send_issue_now(issue, actor=facilitator)
+    news_services.queue_issue_batch(issue.pk)
+    newsletter = OutboxMessage.objects.get(kind="newsletter-issue")
+
+    for queued in (notice, digest, newsletter):
+        smtp_server.messages.clear()
+        smtp_server.refused.clear()
+        first, second = refused_then_received(smtp_server, queued)
+        assert first["Message-ID"] == second["Message-ID"] == queued.message_id, queued.kind
+        assert first["To"] == second["To"] == queued.to
+        assert second["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        queued.refresh_from_db()
+        assert (queued.attempts, queued.sent_at is not None) == (2, True)
