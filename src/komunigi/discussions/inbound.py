@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from mailparser_reply import EmailReplyParser
 
@@ -223,10 +224,15 @@ def _rate_limited(sender: str) -> bool:
     )
 
 
-def _already_posted(message: EmailMessage) -> Post | None:
-    """An MTA that retries a message we stored (our answer was lost) finds it posted."""
-    message_id = str(message.get("Message-ID", "")).strip()
-    return Post.objects.filter(message_id=message_id).first() if message_id else None
+def _already_posted(message: EmailMessage, mailing_list: MailingList) -> Post | None:
+    """An MTA that retries a message we stored (our answer was lost) finds it posted. Per
+    list: a message sent to two lists is posted in each."""
+    message_id = str(message.get("Message-ID", "")).strip()[:250]
+    if not message_id:
+        return None
+    return Post.objects.filter(
+        received_message_id=message_id, thread__mailing_list=mailing_list
+    ).first()
 
 
 def _replied_to(message: EmailMessage, mailing_list: MailingList) -> Thread | None:
@@ -234,7 +240,8 @@ def _replied_to(message: EmailMessage, mailing_list: MailingList) -> Thread | No
     if not ids:
         return None
     post = (
-        Post.objects.filter(message_id__in=ids, thread__mailing_list=mailing_list)
+        Post.objects.filter(Q(message_id__in=ids) | Q(received_message_id__in=ids))
+        .filter(thread__mailing_list=mailing_list)
         .select_related("thread")
         .order_by("-pk")
         .first()
@@ -280,7 +287,7 @@ def post_message(
 ) -> Post | None:
     """The message as a post: in ``thread``, in the thread it answers, or as a new one.
     None when its sender wrote too many within the hour (it is held instead)."""
-    posted = _already_posted(message)
+    posted = _already_posted(message, mailing_list)
     if posted is not None:
         return posted
     name, sender = _sender(message)

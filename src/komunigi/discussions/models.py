@@ -163,6 +163,11 @@ class Post(models.Model):
         _("written on"), max_length=10, choices=PostSource.choices, default=PostSource.WEB
     )
     message_id = models.CharField(_("Message-ID"), max_length=250, unique=True)
+    # The Message-ID a post that came by e-mail arrived with. Its own ``message_id`` is that
+    # one, unless the message was sent to several lists: each list's post then has one of ours.
+    received_message_id = models.CharField(
+        _("Message-ID received"), max_length=250, blank=True, db_index=True
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
     # A post that came by e-mail keeps the message as it arrived (quotes and signature

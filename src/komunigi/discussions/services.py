@@ -8,7 +8,7 @@ from email.utils import make_msgid
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -161,7 +161,8 @@ def post_from_mail(
         else:
             thread = Thread.objects.select_for_update().get(pk=thread.pk)
             posts = thread.posts.order_by("created_at", "pk")
-            parent = posts.filter(message_id__in=answers or []).last() or posts.last()
+            answered = Q(message_id__in=answers or []) | Q(received_message_id__in=answers or [])
+            parent = posts.filter(answered).last() or posts.last()
         post = _add_post(
             thread,
             author=author,
@@ -170,6 +171,7 @@ def post_from_mail(
             parent=parent,
             source=PostSource.EMAIL,
             message_id=message_id,
+            received_message_id=message_id,
             original=original,
             attachments=attachments or [],
         )
@@ -186,16 +188,19 @@ def _add_post(
     source: str,
     message_id: str,
     author_name: str = "",
+    received_message_id: str = "",
     original: bytes = b"",
     attachments: list[Upload] | None = None,
 ) -> Post:
     now = timezone.now()
     if message_id and Post.objects.filter(message_id=message_id).exists():
-        message_id = ""  # someone else's Message-ID, reused: ours is unique
+        # Sent to another list as well, or someone else's Message-ID reused: ours is unique.
+        message_id = ""
     post = Post.objects.create(
         thread=thread,
         author=author,
         author_name=author_name,
+        received_message_id=received_message_id,
         original=original,
         organisation=speaking_for(author) if author else None,
         parent=parent,

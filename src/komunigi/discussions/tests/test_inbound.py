@@ -84,6 +84,20 @@ def send_lmtp(controller: LMTPController, message: EmailMessage, to: list[str]) 
         return client.sendmail(str(message["From"]), to, message.as_bytes(policy=policy.SMTP))
 
 
+def send_lmtp_to_each(
+    controller: LMTPController, message: EmailMessage, to: list[str]
+) -> list[tuple[int, bytes]]:
+    """After DATA, LMTP answers once for each recipient (RFC 2033 §4.2), as Postfix reads it;
+    smtplib's sendmail reads only the first answer."""
+    with smtplib.LMTP(controller.hostname, controller.port) as client:
+        client.ehlo_or_helo_if_needed()
+        client.mail(str(message["From"]))
+        for recipient in to:
+            assert client.rcpt(recipient)[0] == 250
+        answers = [client.data(message.as_bytes(policy=policy.SMTP))]
+        return answers + [client.getreply() for _ in to[1:]]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_message_in_by_lmtp_opens_a_thread_and_a_reply_by_mail_lands_in_it(
     entraide: MailingList, people: tuple[User, User], lmtp: LMTPController, smtp_server: SmtpServer
@@ -226,6 +240,36 @@ def test_the_same_message_delivered_twice_is_posted_once(
     assert inbound.receive(message.as_bytes(), LIST_ADDRESS) is inbound.Outcome.POSTED
     assert inbound.receive(message.as_bytes(), LIST_ADDRESS) is inbound.Outcome.POSTED
     assert Post.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_sent_to_both_lists_is_posted_in_each_once(
+    entraide: MailingList, people: tuple[User, User], lmtp: LMTPController
+) -> None:
+    claire, _anna = people
+    logistique = MailingList.objects.create(
+        name="Logistique", slug="logistique", local_part="logistique"
+    )
+    both = [LIST_ADDRESS, "logistique@komunigi.localhost"]
+    message = mail("claire@bees.example", "March event", "Who brings the projector?")
+    message.replace_header("To", ", ".join(both))
+    stored = [(250, b"2.0.0 Stored"), (250, b"2.0.0 Stored")]
+    assert send_lmtp_to_each(lmtp, message, both) == stored
+    assert send_lmtp_to_each(lmtp, message, both) == stored  # a retry: our answer was lost
+    posts = Post.objects.select_related("thread__mailing_list").order_by("pk")
+    assert [(p.thread.mailing_list, p.thread.subject, p.author) for p in posts] == [
+        (entraide, "March event", claire),
+        (logistique, "March event", claire),
+    ]
+    first, second = posts
+    # Each list's copy threads on its own: the second one's Message-ID is ours.
+    assert first.message_id == message["Message-ID"] != second.message_id
+
+    # An answer to the original, sent to both lists, lands in each thread.
+    answer = mail("claire@bees.example", "Re: March event", "I do.", In_Reply_To=first.message_id)
+    answer.replace_header("To", ", ".join(both))
+    assert send_lmtp_to_each(lmtp, answer, both) == stored
+    assert [t.post_count for t in Thread.objects.order_by("pk")] == [2, 2]
 
 
 @pytest.mark.django_db
