@@ -5,8 +5,9 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils.translation import override
 
+from komunigi.commons.models import Module
 from komunigi.community.models import Organisation, User
-from komunigi.funding.models import Campaign, Fee
+from komunigi.funding.models import Campaign, Fee, MaintenancePlan
 from komunigi.notifications import events
 from komunigi.notifications.emails import absolute_url
 from komunigi.notifications.services import notify
@@ -138,4 +139,92 @@ def notify_late_join(
                 supermarket=organisation,
                 joiner=joiner,
                 credit=credit,
+            )
+
+
+# The maintenance pool ----------------------------------------------------------------------
+
+
+def _send_about_plan(
+    event: events.Event, template: str, plan: MaintenancePlan, recipient: User, **extra: object
+) -> None:
+    with override(recipient.language):
+        url = absolute_url(plan.get_absolute_url())
+    notify(recipient, event, {"plan": plan, "url": url, **extra}, template=template)
+
+
+def notify_plan_opened(plan: MaintenancePlan, bills: list[tuple[Organisation, Decimal]]) -> None:
+    """Each organisation that runs a covered module hears of the plan and of its bill if every
+    organisation that runs them commits."""
+    for organisation, bill in bills:
+        for recipient in _people_speaking_for(organisation):
+            _send_about_plan(
+                events.MAINTENANCE_PLAN,
+                "maintenance-opened",
+                plan,
+                recipient,
+                organisation=organisation,
+                bill=bill,
+            )
+
+
+def notify_plan_reminder(
+    plan: MaintenancePlan, organisation: Organisation, *, waiting_for_board: bool
+) -> None:
+    for recipient in _people_speaking_for(organisation):
+        _send_about_plan(
+            events.MAINTENANCE_PLAN,
+            "maintenance-reminder",
+            plan,
+            recipient,
+            organisation=organisation,
+            waiting_for_board=waiting_for_board,
+        )
+
+
+def notify_plan_closed(plan: MaintenancePlan, bills: list[tuple[Organisation, Decimal]]) -> None:
+    """Funded: each committed organisation owes its bill (a share due: whoever turned off plan
+    news still hears it). Failed: they hear nobody owes anything (``bills`` with zeros)."""
+    funded = plan.status == "funded"
+    for organisation, bill in bills:
+        for recipient in _people_speaking_for(organisation):
+            _send_about_plan(
+                events.SHARE_DUE if funded else events.MAINTENANCE_PLAN,
+                "maintenance-funded" if funded else "maintenance-failed",
+                plan,
+                recipient,
+                organisation=organisation,
+                bill=bill,
+            )
+
+
+def notify_maintenance_join(
+    plan: MaintenancePlan,
+    joiner: Organisation,
+    module: Module,
+    owed: Decimal,
+    credits: list[tuple[Organisation, Decimal]],
+) -> None:
+    """The newcomer owes its share of the days left; each earlier sharer is credited."""
+    for recipient in _people_speaking_for(joiner):
+        _send_about_plan(
+            events.SHARE_DUE,
+            "maintenance-joined",
+            plan,
+            recipient,
+            organisation=joiner,
+            module=module,
+            amount=owed,
+        )
+    for organisation, credit in credits:
+        for recipient in _people_speaking_for(organisation):
+            _send_about_plan(
+                events.CREDIT_RECEIVED,
+                "maintenance-credited",
+                plan,
+                recipient,
+                organisation=organisation,
+                joiner=joiner,
+                module=module,
+                amount=credit,
             )

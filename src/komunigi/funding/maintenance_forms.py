@@ -142,3 +142,31 @@ class CommitForm(PromiseForm):
     def __init__(self, *args: Any, organisations: Any, custom_weights: bool, **kwargs: Any) -> None:
         super().__init__(*args, custom_weights=custom_weights, **kwargs)
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+
+
+class JoinForm(forms.Form):
+    """A facilitator records that an organisation runs a covered module since a day of the
+    period: it joins for the days left."""
+
+    newcomer = forms.ChoiceField(label=_("Organisation and module"))
+    joined_on = forms.DateField(label=_("Runs it since"), widget=DATE)
+    premium = PercentField(
+        label=_("Newcomer's premium (%)"),
+        default=split.ZERO,
+        help_text=_("Paid on top of its share, to the community fund."),
+    )
+    weight = AmountField(label=_("Weight"), required=False, help_text=_("For custom weights only."))
+
+    def __init__(self, *args: Any, newcomers: list[Any], custom_weights: bool, **kwargs: Any):
+        kwargs.setdefault("initial", {"joined_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.newcomers = {f"{n.organisation.pk}-{n.module.pk}": n for n in newcomers}
+        self.fields["newcomer"].choices = [  # type: ignore[attr-defined]
+            (key, f"{n.organisation.name} · {n.module.technical_name}")
+            for key, n in self.newcomers.items()
+        ]
+        if not custom_weights:
+            del self.fields["weight"]
+
+    def clean_newcomer(self) -> Any:
+        return self.newcomers[self.cleaned_data["newcomer"]]

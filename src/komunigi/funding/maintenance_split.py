@@ -7,12 +7,16 @@ it, the cap is spread over its modules in proportion to its shares (whole cents,
 than the cap in all), and each module's split is made again with those limits, the rest
 falling on the others as §4.1 does. That repeats until no bill is above its cap; each round
 caps at least one more organisation, so it ends. When the caps cannot cover a module, nothing
-is due at all. Pure: no Django.
+is due at all.
+
+An organisation that starts running a module during the period joins its pool for the days left
+(`join_pro_rata`), as late joiners do (§4.3). Pure: no Django.
 """
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
+from fractions import Fraction
 
 from komunigi.funding import split
 
@@ -107,3 +111,54 @@ def _spread_cap(
     for module, _amount in by_remainder[:left]:
         limits[module] += CENT
     return {(module, key): limit for module, limit in limits.items()}
+
+
+@dataclass(frozen=True)
+class Join:
+    catch_up: Decimal  # what the newcomer bears of the days left
+    credits: tuple[tuple[str, Decimal], ...]  # what each earlier sharer no longer bears
+    stakes: dict[str, Decimal]  # who bears the days left now, the newcomer included
+
+
+def join_pro_rata(
+    stakes: Mapping[str, Decimal],
+    weights: Mapping[str, Decimal],
+    joiner: Sharer,
+    *,
+    days_left: int,
+    days: int,
+) -> Join:
+    """A newcomer joins a module's pool for ``days_left`` of the ``days`` that ``stakes`` (what
+    each sharer bears of those days) pay for. Each stake's part of the days left is taken in
+    whole cents; that amount is split again with the newcomer by ``weights``, nobody above
+    what it bore (`split.late_join`), so every credit is zero or more and the credits sum
+    exactly to the newcomer's catch-up share. What was paid for the days gone is not touched.
+    """
+    if not 0 < days_left <= days:
+        raise ValueError("a newcomer joins during the days the stakes pay for")
+    rest = part_of(stakes, Fraction(days_left, days))
+    if not any(rest.values()):
+        credits = tuple((key, ZERO) for key in rest)
+        return Join(ZERO, credits, {**rest, joiner.key: ZERO})
+    joined = split.late_join(
+        sum(rest.values(), ZERO),
+        rest,
+        weights,
+        split.Participant(joiner.key, joiner.weight),
+    )
+    now = {key: rest[key] - credit for key, credit in joined.credits}
+    return Join(joined.catch_up, joined.credits, {**now, joiner.key: joined.catch_up})
+
+
+def part_of(stakes: Mapping[str, Decimal], fraction: Fraction) -> dict[str, Decimal]:
+    """``fraction`` of each stake in whole cents, by largest remainder (ties to the first
+    key): they sum to ``fraction`` of the whole, rounded half up, and none is above its stake.
+    """
+    exact = {key: Fraction(int(amount * 100)) * fraction for key, amount in stakes.items()}
+    cents = {key: int(value) for key, value in exact.items()}  # floors: values are >= 0
+    whole = sum(exact.values(), Fraction(0))
+    left = int(whole + Fraction(1, 2)) - sum(cents.values())
+    by_remainder = sorted(exact, key=lambda key: (-(exact[key] - cents[key]), key))
+    for key in by_remainder[:left]:
+        cents[key] += 1
+    return {key: Decimal(value) / 100 for key, value in cents.items()}

@@ -66,6 +66,7 @@ class TransactionKind(models.TextChoices):
     SPONSORSHIP = "sponsorship", _("Sponsorship")
     FEE = "fee", _("Membership fee")
     MAINTENANCE_FUNDED = "maintenance_funded", _("Maintenance plan funded")
+    MAINTENANCE_JOINED = "maintenance_joined", _("Newcomer's share of a maintenance plan")
     SUBSIDY = "subsidy", _("Subsidy")
     EXPENSE = "expense", _("Expense")
     REVERSAL = "reversal", _("Reversal")
@@ -545,6 +546,7 @@ class MaintenancePlan(models.Model):
     )
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The plan it renews for the next period: its page compares the two side by side.
     previous = models.ForeignKey(
         "self",
@@ -669,8 +671,8 @@ class OptOut(models.Model):
 
 
 class MaintenanceShare(models.Model):
-    """What an organisation bears of a module's upkeep, frozen when the plan is funded (the
-    ledger holds each bill as a whole)."""
+    """What an organisation bears of a module's upkeep for the period, set when the plan is
+    funded (the ledger holds each bill as a whole) and lowered by the credits of newcomers."""
 
     plan = models.ForeignKey(MaintenancePlan, on_delete=models.PROTECT, related_name="shares")
     organisation = models.ForeignKey(
@@ -678,6 +680,11 @@ class MaintenanceShare(models.Model):
     )
     module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField(_("share"), **MONEY)
+    # The weight it shares the module with, and what it bears of the days from the module's
+    # last newcomer on (the whole period before any): what the next newcomer's split reads.
+    weight = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(1))
+    stake = models.DecimalField(**MONEY, default=Decimal(0))
+    joined_on = models.DateField(_("joined on"), null=True, blank=True)  # None: from the start
 
     class Meta:
         verbose_name = _("maintenance share")
@@ -691,3 +698,40 @@ class MaintenanceShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation}: {self.module} {self.amount}"
+
+
+class MaintenanceJoin(models.Model):
+    """An organisation that started running a covered module during a funded plan's period:
+    it bears its part of the days left, and the earlier sharers are credited as much."""
+
+    plan = models.ForeignKey(MaintenancePlan, on_delete=models.PROTECT, related_name="joins")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="maintenance_joins",
+        verbose_name=_("organisation"),
+    )
+    module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="+")
+    joined_on = models.DateField(_("runs it since"))
+    catch_up = models.DecimalField(_("catch-up share"), **MONEY)
+    premium = models.DecimalField(_("premium"), **MONEY, default=Decimal(0))
+    transaction = models.ForeignKey(
+        "LedgerTransaction", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("newcomer to a maintenance plan")
+        verbose_name_plural = _("newcomers to maintenance plans")
+        ordering = ["joined_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "organisation", "module"], name="one_join_per_module"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} joins {self.module} in {self.plan}"

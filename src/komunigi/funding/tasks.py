@@ -39,3 +39,11 @@ def close_plan_at_deadline(plan_id: int) -> bool:
     except DomainError:
         return False  # a facilitator closed it first
     return True
+
+
+@task()
+def remind_plan_before_deadline(plan_id: int) -> bool:
+    plan = MaintenancePlan.objects.filter(pk=plan_id).first()
+    if plan is None:
+        return False
+    return maintenance.remind_before_deadline(plan)

@@ -43,6 +43,11 @@ urlpatterns = [
         name="maintenance_renew",
     ),
     path(
+        "co-financing/maintenance/<int:pk>/join/",
+        views_maintenance.plan_join,
+        name="maintenance_join",
+    ),
+    path(
         "co-financing/maintenance/<int:pk>/close/",
         views_maintenance.plan_close,
         name="maintenance_close",

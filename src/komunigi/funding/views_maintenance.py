@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,10 +21,11 @@ from komunigi.commons.models import Module
 from komunigi.community.models import Organisation
 from komunigi.errors import DomainError
 from komunigi.funding import permissions
-from komunigi.funding.maintenance_forms import CommitForm, OpenPlanForm
+from komunigi.funding.maintenance_forms import CommitForm, JoinForm, OpenPlanForm
 from komunigi.funding.models import MaintenancePlan, MaintenanceStatus, SplitRule
-from komunigi.funding.services import maintenance
+from komunigi.funding.services import maintenance, maintenance_joins
 from komunigi.http import AuthenticatedHttpRequest
+from komunigi.money import format_money
 from komunigi.needs.permissions import is_in
 from komunigi.pagination import paginate
 
@@ -209,6 +211,13 @@ def plan_detail(request: HttpRequest, pk: int, **bound: Any) -> HttpResponse:
                 custom_weights=plan.split_rule == SplitRule.CUSTOM,
             ),
             "changes": maintenance.renewal_changes(plan),
+            # The meetings it was put to (the meetings app links a decision to it).
+            "put_to": list(
+                plan.agenda_items.select_related("meeting", "decision").order_by(
+                    "meeting__starts_at"
+                )
+            ),
+            **_during_the_period(request, plan, bound.get("join_form")),
             # Commitments and opt-outs until the deadline; the close may come a little later.
             "taking": plan.is_collecting and plan.deadline > timezone.now(),
             "can_close": plan.is_collecting and permissions.can_run_campaigns(request.user),
@@ -218,6 +227,72 @@ def plan_detail(request: HttpRequest, pk: int, **bound: Any) -> HttpResponse:
         },
         status=400 if bound else 200,
     )
+
+
+def _during_the_period(
+    request: HttpRequest, plan: MaintenancePlan, join_form: JoinForm | None
+) -> dict[str, Any]:
+    """A funded plan: who shares it, the newcomers since, and for facilitators who may join."""
+    if plan.status != MaintenanceStatus.FUNDED:
+        return {}
+    sharing: dict[int, Any] = {}
+    for share in plan.shares.select_related("organisation").order_by("organisation__name"):
+        row = sharing.setdefault(share.organisation_id, [share.organisation, Decimal("0.00"), 0])
+        row[1] += share.amount
+        row[2] += 1
+    context: dict[str, Any] = {
+        "sharing": list(sharing.values()),
+        "joins": list(plan.joins.select_related("organisation", "module")),
+    }
+    if permissions.can_run_campaigns(request.user):
+        context["join_form"] = join_form or JoinForm(
+            newcomers=maintenance_joins.newcomers(plan),
+            custom_weights=plan.split_rule == SplitRule.CUSTOM,
+        )
+    return context
+
+
+@login_required
+@require_POST
+def plan_join(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    plan = get_object_or_404(MaintenancePlan, pk=pk)
+    if not permissions.can_run_campaigns(request.user):
+        raise PermissionDenied
+    form = JoinForm(
+        request.POST,
+        newcomers=maintenance_joins.newcomers(plan),
+        custom_weights=plan.split_rule == SplitRule.CUSTOM,
+    )
+    if form.is_valid():
+        newcomer = form.cleaned_data["newcomer"]
+        try:
+            joined = maintenance_joins.join(
+                plan,
+                newcomer.organisation,
+                newcomer.module,
+                actor=request.user,
+                joined_on=form.cleaned_data["joined_on"],
+                premium_rate=form.cleaned_data["premium"] / 100,
+                weight=form.cleaned_data.get("weight"),
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s shares %(module)s from now on: %(amount)s for the days left.")
+                % {
+                    "name": newcomer.organisation.name,
+                    "module": newcomer.module.technical_name,
+                    "amount": format_money(
+                        joined.catch_up + joined.premium,
+                        settings.KOMUNIGI_CURRENCY,
+                        get_language() or "en",
+                    ),
+                },
+            )
+            return redirect(plan)
+    return plan_detail(request, pk, join_form=form)
 
 
 def _mine(request: AuthenticatedHttpRequest, chosen: str) -> Organisation:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from komunigi.audit.services import log_action
 from komunigi.community.models import Organisation, User, is_facilitator
 from komunigi.errors import DomainError, require
+from komunigi.funding.services import maintenance
 from komunigi.meetings import emails, tally
 from komunigi.meetings.attendance import (
     is_voting_supermarket,
@@ -48,7 +49,7 @@ NEED_MOVES = {
 def _lock(decision: Decision) -> Decision:
     return (
         Decision.objects.select_for_update(of=("self",))
-        .select_related("item__meeting", "item__need")
+        .select_related("item__meeting", "item__need", "item__maintenance_plan")
         .get(pk=decision.pk)
     )
 
@@ -253,6 +254,9 @@ def close_decision(decision: Decision, *, actor: User | None, postpone: bool = F
         if need is not None and need.status == lifecycle.SCHEDULED:
             for status in NEED_MOVES[decision.outcome]:
                 need = move_by_process(need, status, actor=actor, reason=meeting.title)
+        plan = decision.item.maintenance_plan
+        if plan is not None and decision.outcome == Outcome.REJECTED and plan.is_collecting:
+            maintenance.reject_plan(plan, actor=actor, reason=meeting.title)
         emails.notify_decision_outcome(decision)
     return decision
 

@@ -18,6 +18,7 @@ from komunigi.community.models import (
     User,
 )
 from komunigi.formfields import QuickSelect, narrowed
+from komunigi.funding.models import MaintenancePlan, MaintenanceStatus
 from komunigi.meetings.models import AgendaItem, DecisionRule, ItemKind, Meeting, Reply
 from komunigi.needs import lifecycle
 from komunigi.needs.models import Need
@@ -211,7 +212,7 @@ class ItemForm(forms.ModelForm):
 
     class Meta:
         model = AgendaItem
-        fields = ["kind", "title", "need", "notes"]
+        fields = ["kind", "title", "need", "maintenance_plan", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, find: str = "", **kwargs: Any) -> None:
@@ -222,6 +223,9 @@ class ItemForm(forms.ModelForm):
             quoted, self.narrow = narrowed(quoted, find, field="title")
         # A ModelChoiceField, typed as a plain Field by the stubs.
         self.fields["need"].queryset = quoted  # type: ignore[attr-defined]
+        self.fields["maintenance_plan"].queryset = MaintenancePlan.objects.filter(  # type: ignore[attr-defined]
+            status=MaintenanceStatus.COLLECTING
+        ).order_by("-starts_on", "title")
         self.fields["title"].required = False
 
     def clean(self) -> dict[str, Any]:
@@ -229,7 +233,12 @@ class ItemForm(forms.ModelForm):
         data = self.cleaned_data
         if data.get("kind") == ItemKind.NEED_DECISION and not data.get("need"):
             self.add_error("need", _("Choose the need to decide on."))
-        elif data.get("kind") != ItemKind.NEED_DECISION and not data.get("title"):
+        elif data.get("kind") == ItemKind.PLAN_DECISION and not data.get("maintenance_plan"):
+            self.add_error("maintenance_plan", _("Choose the maintenance plan to decide on."))
+        elif data.get("kind") not in (
+            ItemKind.NEED_DECISION,
+            ItemKind.PLAN_DECISION,
+        ) and not data.get("title"):
             self.add_error("title", _("Give the item a title."))
         return data
 

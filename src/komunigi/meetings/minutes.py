@@ -27,7 +27,7 @@ def draft(meeting: Meeting) -> str:
         else:
             who = attendance.person.full_name if attendance.person else ""
         lines.append(f"- {attendance.organisation.name}" + (f" ({who})" if who else ""))
-    for item in meeting.items.select_related("need", "decision"):
+    for item in meeting.items.select_related("need", "maintenance_plan", "decision"):
         lines += ["", f"## {item.position}. {item.title}", ""]
         if item.notes:
             lines += [item.notes, ""]

@@ -154,6 +154,7 @@ class ItemKind(models.TextChoices):
     INFORMATION = "information", _("Information")
     DISCUSSION = "discussion", _("Discussion")
     NEED_DECISION = "need_decision", _("Decision on a need")
+    PLAN_DECISION = "plan_decision", _("Decision on a maintenance plan")
     DECISION = "decision", _("Other decision")
 
 
@@ -172,6 +173,16 @@ class AgendaItem(models.Model):
         related_name="agenda_items",
         verbose_name=_("need"),
     )
+    # A maintenance plan put to the meeting (a renewal, say): rejected, it ends with nothing
+    # moved; approved, its page says so.
+    maintenance_plan = models.ForeignKey(
+        "funding.MaintenancePlan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+        verbose_name=_("maintenance plan"),
+    )
     notes = models.TextField(_("notes"), blank=True, help_text=_("Markdown."))
 
     class Meta:
@@ -184,7 +195,7 @@ class AgendaItem(models.Model):
 
     @property
     def is_decision(self) -> bool:
-        return self.kind in (ItemKind.NEED_DECISION, ItemKind.DECISION)
+        return self.kind in (ItemKind.NEED_DECISION, ItemKind.PLAN_DECISION, ItemKind.DECISION)
 
 
 class DecisionRule(models.TextChoices):

@@ -18,6 +18,7 @@ from komunigi.community.models import (
     User,
 )
 from komunigi.errors import DomainError, require
+from komunigi.funding.models import MaintenancePlan
 from komunigi.meetings import emails, minutes, permissions, tally
 from komunigi.meetings.attendance import is_voting_supermarket, member_supermarket_count
 from komunigi.meetings.decisions import postpone_unfinished
@@ -326,10 +327,12 @@ def add_item(
     kind: str,
     title: str,
     need: Need | None = None,
+    maintenance_plan: MaintenancePlan | None = None,
     notes: str = "",
     rule: str = tally.MAJORITY,
 ) -> AgendaItem:
-    """An agenda item at the end. A decision on a need takes a quoted need and schedules it."""
+    """An agenda item at the end. A decision on a need takes a quoted need and schedules it;
+    a decision on a maintenance plan takes one that still takes commitments."""
     require(permissions.can_run_meetings(actor))
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -346,13 +349,20 @@ def add_item(
             move_by_process(need, lifecycle.SCHEDULED, actor=actor, reason=meeting.title)
         else:
             need = None
+        if kind == ItemKind.PLAN_DECISION:
+            if maintenance_plan is None or not maintenance_plan.is_collecting:
+                raise DomainError(_("Choose a maintenance plan that takes commitments."))
+        else:
+            maintenance_plan = None
         position = (meeting.items.aggregate(last=Max("position"))["last"] or 0) + 1
         item = AgendaItem.objects.create(
             meeting=meeting,
             position=position,
             kind=kind,
-            title=title.strip() or (need.title if need else ""),
+            title=title.strip()
+            or (need.title if need else maintenance_plan.title if maintenance_plan else ""),
             need=need,
+            maintenance_plan=maintenance_plan,
             notes=notes.strip(),
         )
         if item.is_decision:

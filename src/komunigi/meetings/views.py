@@ -133,7 +133,7 @@ def _context(
     can_run = permissions.can_run_meetings(user)
     voting_for = permissions.supermarkets_user_votes_for(user, meeting)
     items = list(
-        meeting.items.select_related("need", "decision").annotate(
+        meeting.items.select_related("need", "maintenance_plan", "decision").annotate(
             ballot_count=Count("decision__ballots")
         )
     )
@@ -367,6 +367,7 @@ def item_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             kind=form.cleaned_data["kind"],
             title=form.cleaned_data["title"],
             need=form.cleaned_data["need"],
+            maintenance_plan=form.cleaned_data["maintenance_plan"],
             notes=form.cleaned_data["notes"],
             rule=form.cleaned_data["rule"] or "majority",
         )

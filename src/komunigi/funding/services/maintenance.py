@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +23,7 @@ from komunigi.community.models import (
 )
 from komunigi.dates import instance_today
 from komunigi.errors import DomainError, require
-from komunigi.funding import ledger, maintenance_split, permissions
+from komunigi.funding import emails, ledger, maintenance_split, permissions
 from komunigi.funding.models import (
     AccountKind,
     Commitment,
@@ -35,7 +35,7 @@ from komunigi.funding.models import (
     SplitRule,
     TransactionKind,
 )
-from komunigi.funding.services.campaigns import share_weight
+from komunigi.funding.services.campaigns import REMIND_BEFORE, share_weight
 
 ZERO = Decimal("0.00")
 
@@ -103,6 +103,14 @@ def open_plan(
             plan,
             {"modules": len(costs), "renews": previous.pk if previous else None},
         )
+        seen = preview(plan)
+        emails.notify_plan_opened(
+            plan,
+            [
+                (organisation, seen.everyone.total(str(organisation.pk)))
+                for organisation in sorted(seen.organisations.values(), key=lambda o: o.name)
+            ],
+        )
         transaction.on_commit(lambda: _schedule(plan))
     return plan
 
@@ -110,10 +118,13 @@ def open_plan(
 def _schedule(plan: MaintenancePlan) -> None:
     """With a worker that can wait, the plan closes itself at its deadline; otherwise
     `komunigi close_due_campaigns` (cron) closes it."""
-    from komunigi.funding.tasks import close_plan_at_deadline
+    from komunigi.funding.tasks import close_plan_at_deadline, remind_plan_before_deadline
 
     if close_plan_at_deadline.get_backend().supports_defer:
         close_plan_at_deadline.using(run_after=plan.deadline).enqueue(plan.pk)
+        remind_at = plan.deadline - REMIND_BEFORE
+        if remind_at > timezone.now():
+            remind_plan_before_deadline.using(run_after=remind_at).enqueue(plan.pk)
 
 
 def next_period(plan: MaintenancePlan) -> tuple[datetime.date, datetime.date]:
@@ -214,6 +225,7 @@ class Preview:
     opted_out: set[tuple[int, int]]  # (module, organisation)
     commitments: dict[int, Commitment]  # by organisation
     organisations: dict[int, Organisation]
+    sharers: dict[str, list[maintenance_split.Sharer]]  # by module: the firm ones, weighed
 
 
 def preview(plan: MaintenancePlan, covered: list[MaintainedModule] | None = None) -> Preview:
@@ -262,6 +274,7 @@ def preview(plan: MaintenancePlan, covered: list[MaintainedModule] | None = None
         opted_out=opted,
         commitments=commitments,
         organisations=organisations,
+        sharers=firm_sharers,
     )
 
 
@@ -430,6 +443,27 @@ def close_plan(plan: MaintenancePlan, *, actor: User | None) -> MaintenancePlan:
             _post_funded(plan, seen, actor=actor)
         plan.save(update_fields=fields)
         log_action(actor, f"funding.maintenance.{plan.status}", plan)
+        committed = sorted(
+            (c.organisation for c in seen.commitments.values()), key=lambda o: o.name
+        )
+        emails.notify_plan_closed(
+            plan, [(o, result.total(str(o.pk)) if result.fundable else ZERO) for o in committed]
+        )
+    return plan
+
+
+def reject_plan(plan: MaintenancePlan, *, actor: User | None, reason: str) -> MaintenancePlan:
+    """A meeting decided against the plan (``reason``: which): it ends as failed, nothing
+    moves, and those who committed hear it."""
+    if actor is not None and not permissions.can_run_campaigns(actor):
+        raise PermissionDenied
+    with transaction.atomic():
+        plan = _open(plan)
+        plan.status, plan.closed_at = MaintenanceStatus.FAILED, timezone.now()
+        plan.save(update_fields=["status", "closed_at"])
+        log_action(actor, "funding.maintenance.rejected", plan, {"reason": reason})
+        committed = plan.commitments.select_related("organisation").order_by("organisation__name")
+        emails.notify_plan_closed(plan, [(c.organisation, ZERO) for c in committed])
     return plan
 
 
@@ -448,6 +482,44 @@ def close_due_plans(now: datetime.datetime | None = None) -> int:
     return closed
 
 
+def send_plan_reminders(now: datetime.datetime | None = None) -> int:
+    """Three days before a plan's deadline, once: the organisations that run its modules and
+    have not committed are reminded, and those whose commitment waits for their board are
+    asked to confirm it. Returns how many plans were reminded."""
+    now = now or timezone.now()
+    due = MaintenancePlan.objects.filter(_reminder_due(now))
+    return sum(remind_before_deadline(plan, now=now) for plan in due)
+
+
+def _reminder_due(now: datetime.datetime) -> Q:
+    return Q(
+        status=MaintenanceStatus.COLLECTING,
+        reminder_sent_at=None,
+        deadline__gt=now,
+        deadline__lte=now + REMIND_BEFORE,
+    )
+
+
+def remind_before_deadline(plan: MaintenancePlan, *, now: datetime.datetime | None = None) -> bool:
+    """One plan's reminder; ``False`` when it is not due or went out already."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Claimed with a conditional update, so two runs never remind twice.
+        if not MaintenancePlan.objects.filter(_reminder_due(now), pk=plan.pk).update(
+            reminder_sent_at=now
+        ):
+            return False
+        seen = preview(plan)
+        for organisation in sorted(seen.organisations.values(), key=lambda o: o.name):
+            commitment = seen.commitments.get(organisation.pk)
+            if commitment is None and seen.everyone.total(str(organisation.pk)):
+                emails.notify_plan_reminder(plan, organisation, waiting_for_board=False)
+            elif commitment is not None and not commitment.is_firm:
+                emails.notify_plan_reminder(plan, organisation, waiting_for_board=True)
+        log_action(None, "funding.maintenance.reminded", plan)
+    return True
+
+
 def _post_funded(plan: MaintenancePlan, seen: Preview, *, actor: User | None) -> None:
     result = seen.firm
     cost = result.to_raise - result.overhead
@@ -462,8 +534,20 @@ def _post_funded(plan: MaintenancePlan, seen: Preview, *, actor: User | None) ->
         (ledger.account(AccountKind.PROVIDER, plan.provider), cost),
         (ledger.fund(), result.overhead),
     ]
+    weights = {
+        (module, organisation.key): organisation.weight
+        for module, sharers in seen.sharers.items()
+        for organisation in sharers
+    }
     MaintenanceShare.objects.bulk_create(
-        MaintenanceShare(plan=plan, organisation_id=int(key), module_id=int(module), amount=amount)
+        MaintenanceShare(
+            plan=plan,
+            organisation_id=int(key),
+            module_id=int(module),
+            amount=amount,
+            stake=amount,
+            weight=weights[(module, key)],
+        )
         for key, lines_of in result.bills.items()
         for module, amount in lines_of
     )

@@ -36,7 +36,7 @@ from komunigi.funding.models import (
     LedgerLine,
     LedgerTransaction,
 )
-from komunigi.funding.services import maintenance
+from komunigi.funding.services import maintenance, maintenance_joins
 from komunigi.money import to_cents
 from komunigi.needs.models import Need, QuoteStatus
 from komunigi.needs.tests.factories import NeedFactory, QuoteFactory
@@ -258,7 +258,7 @@ amounts = st.integers(min_value=1, max_value=500_000).map(lambda n: Decimal(n) /
 class LedgerMachine(RuleBasedStateMachine):
     """Random sequences of pledges, closes, payments, late joiners, refunds, reversals,
     community contributions, sponsorships, fee tier changes and maintenance plans (opened,
-    committed to, opted out of, closed): every transaction and the
+    committed to, opted out of, closed, joined during the period): every transaction and the
     whole ledger always sum to zero, and a close does what its preview said."""
 
     @initialize()
@@ -395,8 +395,8 @@ class LedgerMachine(RuleBasedStateMachine):
                 title="Upkeep",
                 provider=OrganisationFactory(kind="provider"),
                 series="12.0",
-                starts_on=TODAY,
-                ends_on=TODAY + datetime.timedelta(days=365),
+                starts_on=TODAY - datetime.timedelta(days=200),  # newcomers join for the rest
+                ends_on=TODAY + datetime.timedelta(days=165),
                 deadline=timezone.now() + datetime.timedelta(days=7),
                 included="Fixes",
                 costs=covered,
@@ -428,6 +428,35 @@ class LedgerMachine(RuleBasedStateMachine):
             closed = maintenance.close_plan(plan, actor=self.facilitator)
             self.plans[self.plans.index(plan)] = closed
             assert (closed.status == "funded") == fundable
+
+    @rule(data=st.data(), premium=st.sampled_from([D(0), D("0.1")]))
+    def join_maintenance(self, data: st.DataObject, premium: Decimal) -> None:
+        """A supermarket starts running a module of a funded plan: it joins for the rest of
+        the period, from a day after the module's last newcomer."""
+        funded = [p for p in getattr(self, "plans", []) if p.status == "funded"]
+        if funded:
+            plan = data.draw(st.sampled_from(funded))
+            item = data.draw(st.sampled_from(list(plan.modules.select_related("module"))))
+            organisation, _person = data.draw(st.sampled_from([supermarket(), *self.supermarkets]))
+            shares = plan.shares.filter(module=item.module)
+            if shares.filter(organisation=organisation).exists() or plan.opt_outs.filter(
+                organisation=organisation, module=item.module
+            ):
+                return
+            since = max([s.joined_on for s in shares if s.joined_on] or [plan.starts_on])
+            Installation.objects.get_or_create(
+                organisation=organisation, module=item.module, series=plan.series
+            )
+            maintenance_joins.join(
+                plan,
+                organisation,
+                item.module,
+                actor=self.facilitator,
+                joined_on=since + datetime.timedelta(days=data.draw(st.integers(0, 5))),
+                premium_rate=premium,
+            )
+            if (organisation, _person) not in self.supermarkets:
+                self.supermarkets.append((organisation, _person))
 
     @invariant()
     def sums_to_zero(self) -> None:

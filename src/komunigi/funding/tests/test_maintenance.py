@@ -287,8 +287,9 @@ def test_the_plan_page_runs_a_bounded_number_of_queries(
     client = logged_in(claire)
     # session, user; the plan, its modules; the preview: who runs them, opt-outs, commitments,
     # organisations; the person's organisations, its memberships (may it export the shares?),
-    # the commit form's choices (read twice by its select); the plans renewing it
-    with django_assert_num_queries(13):
+    # the commit form's choices (read twice by its select); the meetings it was put to; the
+    # plans renewing it
+    with django_assert_num_queries(14):
         assert client.get(f"/en/co-financing/maintenance/{plan.pk}/").status_code == 200
 
 

@@ -1,11 +1,12 @@
 """The maintenance pool's split: each module shared by who runs it, bills capped as a whole."""
 
 from decimal import Decimal
+from fractions import Fraction
 
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from komunigi.funding.maintenance_split import Sharer, pool_split
+from komunigi.funding.maintenance_split import Sharer, join_pro_rata, part_of, pool_split
 from komunigi.money import to_cents
 
 D = Decimal
@@ -94,3 +95,76 @@ def test_an_opt_out_never_lowers_anybody_elses_share(pool, rate, data) -> None:
     for key, share in before.modules[module].shares:
         if key != leaving:
             assert dict(after.modules[module].shares)[key] >= share
+
+
+def test_a_newcomer_bears_its_part_of_the_days_left_and_the_others_are_credited_as_much() -> None:
+    # 730 € for 365 days, two sharers; a third runs the module for the last 146 days (40 %):
+    # those days cost 292 €, now shared by three.
+    joined = join_pro_rata(
+        {"bees": D("365.00"), "bloum": D("365.00")},
+        {"bees": D(1), "bloum": D(1)},
+        Sharer("nid"),
+        days_left=146,
+        days=365,
+    )
+    assert joined.catch_up == D("97.33")
+    # The cent left over goes to the first earlier sharer by key, as the engine gives it.
+    assert dict(joined.credits) == {"bees": D("48.66"), "bloum": D("48.67")}
+    assert joined.stakes == {"bees": D("97.34"), "bloum": D("97.33"), "nid": D("97.33")}
+
+
+def test_a_newcomer_on_the_first_day_shares_the_whole_period() -> None:
+    joined = join_pro_rata(
+        {"bees": D("100.00")}, {"bees": D(1)}, Sharer("nid", D(3)), days_left=10, days=10
+    )
+    assert (joined.catch_up, dict(joined.credits)) == (D("75.00"), {"bees": D("75.00")})
+
+
+def test_part_of_stakes_is_whole_cents_summing_to_the_part_of_the_whole() -> None:
+    assert part_of({"a": D("0.01"), "b": D("0.01")}, Fraction(1, 2)) == {"a": D("0.01"), "b": 0}
+    assert part_of({"a": D("10.00")}, Fraction(1, 3)) == {"a": D("3.33")}
+
+
+stakes = st.dictionaries(
+    st.sampled_from(["a", "b", "c", "d", "e"]),
+    st.integers(0, 100_000_00).map(lambda cents: Decimal(cents) / 100),
+    min_size=1,
+)
+weights = st.integers(1, 500).map(Decimal)
+
+
+@given(
+    stakes=stakes,
+    newcomers=st.lists(st.tuples(weights, st.integers(0, 40)), min_size=1, max_size=4),
+    days=st.integers(1, 366),
+    data=st.data(),
+)
+def test_newcomers_credit_earlier_sharers_exactly_what_they_pay_and_nothing_is_lost(
+    stakes: dict[str, Decimal], newcomers: list, days: int, data: st.DataObject
+) -> None:
+    """Whatever the stakes, weights and days, one newcomer after another: each newcomer's
+    catch-up share is what the earlier sharers are credited in all, no credit is negative,
+    nobody's stake grows, and the module's amounts still sum to what was raised."""
+    amounts = dict(stakes)  # what each bears of the whole period
+    raised = sum(amounts.values())
+    sharer_weights = {key: data.draw(weights) for key in stakes}
+    left = days
+    for number, (weight, gone) in enumerate(newcomers):
+        joiner = f"new{number}"
+        days_left = max(1, left - gone)
+        joined = join_pro_rata(
+            stakes, sharer_weights, Sharer(joiner, weight), days_left=days_left, days=left
+        )
+        credits = dict(joined.credits)
+        assert sum(credits.values()) == joined.catch_up
+        assert all(credit >= 0 for credit in credits.values())
+        assert all(joined.stakes[key] <= stakes[key] for key in stakes)
+        rest = part_of(stakes, Fraction(days_left, left))
+        assert sum(joined.stakes.values()) == sum(rest.values())
+        for key, credit in credits.items():
+            amounts[key] -= credit
+        amounts[joiner] = joined.catch_up
+        assert sum(amounts.values()) == raised
+        assert all(amount >= 0 for amount in amounts.values())
+        stakes, left = joined.stakes, days_left
+        sharer_weights[joiner] = weight

@@ -471,3 +471,65 @@ def test_a_new_date_gets_a_new_reminder(facilitator: User, supermarkets: dict) -
     meeting.refresh_from_db()
     assert (meeting.reminder_sent_at, meeting.sequence) == (None, 1)
     assert services.send_reminder(meeting) is True
+
+
+def maintenance_plan(facilitator: User, supermarkets: dict):
+    """A plan of one module that BEES and BLOUM run, both committed."""
+    from komunigi.commons.models import Installation, Module
+    from komunigi.funding.services import maintenance
+
+    module = Module.objects.create(technical_name="beesdoo_shift")
+    for slug in ("bees", "bloum"):
+        Installation.objects.create(
+            organisation=supermarkets[slug][0], module=module, series="12.0"
+        )
+    plan = maintenance.open_plan(
+        actor=facilitator,
+        title="Maintenance 2027",
+        provider=OrganisationFactory(name="Coop IT Easy", kind=OrganisationKind.PROVIDER),
+        series="12.0",
+        starts_on=datetime.date(2027, 1, 1),
+        ends_on=datetime.date(2027, 12, 31),
+        deadline=timezone.now() + datetime.timedelta(days=30),
+        included="Fixes",
+        costs={module: Decimal("600.00")},
+    )
+    for slug in ("bees", "bloum"):
+        maintenance.commit(plan, supermarkets[slug][0], actor=supermarkets[slug][1])
+    return plan
+
+
+@pytest.mark.parametrize(("votes", "status"), [("yes", "collecting"), ("no", "failed")])
+def test_a_meeting_decides_on_a_maintenance_plan_like_a_need(
+    facilitator: User, supermarkets: dict, votes: str, status: str
+) -> None:
+    """Approved, the plan goes on taking commitments and its page says so; rejected, it ends
+    and nothing moves."""
+    from django.test import Client
+    from django.utils.html import escape
+
+    from komunigi.funding import ledger
+
+    plan_ = maintenance_plan(facilitator, supermarkets)
+    meeting = in_session(facilitator, supermarkets, present=["bees", "bloum", "nid"])
+    with pytest.raises(DomainError, match="maintenance plan that takes commitments"):
+        services.add_item(meeting, actor=facilitator, kind=ItemKind.PLAN_DECISION, title="")
+    item = services.add_item(
+        meeting,
+        actor=facilitator,
+        kind=ItemKind.PLAN_DECISION,
+        title="",
+        maintenance_plan=plan_,
+    )
+    assert item.title == "Maintenance 2027"
+    decisions.open_decision(item.decision, actor=facilitator)
+    for slug in ("bees", "bloum", "nid"):
+        organisation, user = supermarkets[slug]
+        decisions.cast_ballot(item.decision, organisation, actor=user, choice=votes)
+    closed = decisions.close_decision(item.decision, actor=facilitator)
+    plan_.refresh_from_db()
+    assert plan_.status == status
+    assert ledger.total_of_all_lines() == 0
+    assert not plan_.shares.exists()
+    page = Client().get(f"/en/co-financing/maintenance/{plan_.pk}/").content.decode()
+    assert f"{escape(meeting.title)}</a>: {closed.get_outcome_display()}" in page
