@@ -56,8 +56,8 @@ def open_campaign(
     accepted one. The need moves to "being funded"; the community fund may pay part of the
     cost (DESIGN.md §4.1's ``S``), taken from it only if the campaign is funded.
 
-    Side effects: the representatives of member supermarkets are e-mailed; with a worker that
-    can wait, the close and the deadline reminder are scheduled."""
+    Side effects: the people who speak for the member supermarkets interested in the need are
+    e-mailed; with a worker that can wait, the close and the deadline reminder are scheduled."""
     if not permissions.can_run_campaigns(actor):
         raise PermissionDenied
     check_amount(community_contribution, "community_contribution")
@@ -95,7 +95,10 @@ def open_campaign(
             campaign,
             {"quote": quote.pk, "community_contribution": str(community_contribution)},
         )
-        for person in voices(Organisation.objects.member_supermarkets()):
+        # "A campaign opens on a need my supermarket is interested in": the need's followers
+        # hear of it too, as of its status change to "being funded".
+        interested = Organisation.objects.member_supermarkets().filter(interests__need=need)
+        for person in voices(interested):
             emails.send_campaign_opened(campaign, person)
         transaction.on_commit(lambda: _schedule(campaign))
     return campaign

@@ -4,13 +4,14 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from komunigi.community.models import Role, User
 from komunigi.community.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from komunigi.funding import services
 from komunigi.funding.tests.test_campaigns import open_campaign
 from komunigi.meetings.tests.test_meeting_emails import by_recipient, text
-from komunigi.needs.tests.factories import InterestFactory
+from komunigi.needs.tests.factories import InterestFactory, NeedFactory, QuoteFactory
 from komunigi.testing import SmtpServer
 
 pytestmark = pytest.mark.django_db
@@ -28,14 +29,32 @@ def test_campaign_opening_and_close_are_emailed(
 ) -> None:
     bees, bees_rep = supermarket_with("BEES coop", "rep@bees.example")
     bloum, bloum_rep = supermarket_with("BLOUM", "rep@bloum.example", "fr")
-    supermarket_with("Le NID", "rep@lenid.example")  # pledges nothing
+    supermarket_with("Le NID", "rep@lenid.example")  # not interested in the need
     MembershipFactory(organisation=bees, role=Role.MEMBER, user=UserFactory(email="m@bees.example"))
-    OrganisationFactory(name="Applicant", status="applicant")
+    MembershipFactory(
+        organisation=bees, role=Role.SUBSTITUTE, user=UserFactory(email="sub@bees.example")
+    )
+    former, _former_rep = supermarket_with("Gone coop", "rep@gone.example")
+    former.status = "former"
+    former.save(update_fields=["status"])
+    need = NeedFactory(status="approved")
+    for organisation in (bees, bloum, former):
+        InterestFactory(need=need, organisation=organisation)
+    quote = QuoteFactory(need=need, amount=Decimal("300.00"), provider_contribution=Decimal(0))
 
     with django_capture_on_commit_callbacks(execute=True):
-        campaign = open_campaign(facilitator, "300.00", minimum_supermarkets=2)
+        campaign = services.open_campaign(
+            need,
+            quote,
+            actor=facilitator,
+            deadline=timezone.now() + datetime.timedelta(days=14),
+            minimum_supermarkets=2,
+            overhead_rate=Decimal(0),
+        )
+    # The people who speak for the member supermarkets interested in the need: not the
+    # others, nor a plain member, nor a former member that once was interested.
     opened = by_recipient(smtp_server)
-    assert sorted(opened) == ["rep@bees.example", "rep@bloum.example", "rep@lenid.example"]
+    assert sorted(opened) == ["rep@bees.example", "rep@bloum.example", "sub@bees.example"]
     assert opened["rep@bees.example"]["Subject"] == f"Co-financing open: {campaign.need.title}"
     assert opened["rep@bloum.example"]["Content-Language"] == "fr"
 
@@ -45,7 +64,7 @@ def test_campaign_opening_and_close_are_emailed(
     with django_capture_on_commit_callbacks(execute=True):
         services.close_campaign(campaign, actor=facilitator)
     closed = by_recipient(smtp_server)
-    assert sorted(closed) == ["rep@bees.example", "rep@bloum.example"]  # not Le NID
+    assert sorted(closed) == ["rep@bees.example", "rep@bloum.example", "sub@bees.example"]
     assert any(
         "The share of BEES coop is €100.00;" in line for line in text(closed["rep@bees.example"])
     )
