@@ -231,7 +231,8 @@ def _render_issue_page(
 
 @login_required
 def issue_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The progress bar alone, which the issue's page reloads while the issue is sent."""
+    """The progress bar alone, which the issue's page reloads while anything remains to be
+    sent (after the issue is marked sent too: the outbox may still be delivering it)."""
     issue = _managed_issue(request, pk)
     return render(
         request, "news/_progress.html", {"issue": issue, "progress": services.progress(issue)}

@@ -187,6 +187,31 @@ def test_issue_page_shows_the_progress_bar(facilitator: User) -> None:
     assert 'hx-trigger="every 5s"' in partial
 
 
+def test_the_progress_bar_refreshes_until_the_outbox_has_sent_the_last_email(
+    facilitator: User,
+) -> None:
+    SubscriberFactory.create_batch(3)
+    issue = IssueFactory()
+    services.send_issue_now(issue, actor=facilitator)
+    assert services.queue_issue_batch(issue.pk) is False  # one batch: the issue is "sent"
+    issue.refresh_from_db()
+    assert issue.status == IssueStatus.SENT
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(facilitator)
+    progress_url = f"/en/facilitation/newsletter/{issue.pk}/progress/"
+    # Queued, not delivered yet: the page and the bar it reloads keep polling.
+    page = client.get(f"/en/facilitation/newsletter/{issue.pk}/").content.decode()
+    assert f'hx-get="{progress_url}" hx-trigger="every 5s"' in page
+    partial = client.get(progress_url).content.decode()
+    assert "Sent: 0 · failed (retried later): 0 · remaining: 3" in partial
+    assert f'hx-get="{progress_url}" hx-trigger="every 5s"' in partial
+
+    assert outbox.deliver_due() == (3, 0)
+    partial = client.get(progress_url).content.decode()
+    assert "Sent: 3 · failed (retried later): 0 · remaining: 0" in partial
+    assert "hx-trigger" not in partial  # the swap that shows the end stops the polling
+
+
 def test_scheduled_issue_starts_when_its_time_has_come(
     facilitator: User, django_capture_on_commit_callbacks
 ) -> None:
