@@ -39,8 +39,16 @@ from komunigi.needs.forms import check_upload
 from komunigi.throttle.services import allow
 
 MAX_BYTES = 10 * 1024 * 1024
-# A sender posts at most this many messages an hour by e-mail (a loop, or a broken script).
+# A sender posts at most this many messages an hour by e-mail (a loop, or a broken script);
+# the next ones wait for a facilitator.
 POSTS_PER_SENDER_PER_HOUR = 30
+# At most this many of a sender's messages an hour wait for a facilitator (a stranger's, or a
+# member's beyond their limit). The next ones are refused for now (451 4.7.1), not for good:
+# a 5xx would have the MTA bounce each to its sender, who may be forged (backscatter), and
+# lose a real sender's message; deferred, it comes back within the MTA's queue lifetime
+# (Postfix: 5 days), once the hour's count has gone down, and a flood is slowed at the MTA
+# instead of filling the moderation queue.
+HELD_PER_SENDER_PER_HOUR = 10
 REPLY_LANGUAGES = ["fr", "en", "nl", "de", "es"]
 # The usual signature separator (RFC 3676 §4.3), its trailing space often lost on the way.
 SIGNATURE = re.compile(r"\n--[ ]?\n.*\Z", re.DOTALL)
@@ -67,6 +75,7 @@ class Outcome(enum.Enum):
     HELD = "held"
     BOUNCE_COUNTED = "bounce counted"
     IGNORED = "ignored"  # our own loop, an auto-reply, a report: accepted and dropped
+    DEFERRED = "deferred"  # too many from this sender within the hour: try again later
     UNKNOWN = "unknown"  # no such address (550 5.1.1)
     TOO_BIG = "too big"  # (552 5.3.4)
 
@@ -261,7 +270,7 @@ def _reply(address: Address, message: EmailMessage, raw: bytes, recipient: str) 
         return _hold(address.mailing_list, message, raw, recipient, HeldReason.NO_THREAD)
     if not permissions.can_post(person, address.mailing_list):
         return _hold(address.mailing_list, message, raw, recipient, HeldReason.NOT_A_MEMBER)
-    return _posted(post_message(thread.mailing_list, message, raw, person, thread=thread))
+    return _post(address.mailing_list, message, raw, recipient, person, thread=thread)
 
 
 def _to_list(
@@ -271,9 +280,27 @@ def _to_list(
     person = User.objects.filter(email__iexact=sender, is_active=True).first()
     if person is None or not permissions.can_post(person, mailing_list):
         if AllowedSender.objects.filter(mailing_list=mailing_list, email=sender).exists():
-            return _posted(post_message(mailing_list, message, raw, None, thread=None))
+            return _post(mailing_list, message, raw, recipient, None, thread=None)
         return _hold(mailing_list, message, raw, recipient, HeldReason.NOT_A_MEMBER)
-    return _posted(post_message(mailing_list, message, raw, person, thread=None))
+    return _post(mailing_list, message, raw, recipient, person, thread=None)
+
+
+def _post(
+    mailing_list: MailingList,
+    message: EmailMessage,
+    raw: bytes,
+    recipient: str,
+    person: User | None,
+    *,
+    thread: Thread | None,
+) -> Outcome:
+    """Posted, unless its sender wrote too many within the hour: then it waits, with the
+    address it was sent to, so that approving it posts it where and as whom it would have."""
+    _name, sender = _sender(message)
+    if _already_posted(message, mailing_list) is None and _rate_limited(sender):
+        return _hold(mailing_list, message, raw, recipient, HeldReason.TOO_MANY)
+    post_message(mailing_list, message, raw, person, thread=thread)
+    return Outcome.POSTED
 
 
 def post_message(
@@ -283,17 +310,13 @@ def post_message(
     person: User | None,
     *,
     thread: Thread | None,
-    rate_limited: bool = True,
-) -> Post | None:
-    """The message as a post: in ``thread``, in the thread it answers, or as a new one.
-    None when its sender wrote too many within the hour (it is held instead)."""
+) -> Post:
+    """The message as a post: in ``thread``, in the thread it answers, or as a new one (once:
+    the same message again finds its post)."""
     posted = _already_posted(message, mailing_list)
     if posted is not None:
         return posted
     name, sender = _sender(message)
-    if rate_limited and _rate_limited(sender):
-        _hold(mailing_list, message, raw, "", HeldReason.TOO_MANY)
-        return None
     body = text_of(message) or str(message.get("Subject", "")).strip() or "…"
     thread = thread or _replied_to(message, mailing_list)
     return services.post_from_mail(
@@ -310,10 +333,6 @@ def post_message(
     )
 
 
-def _posted(post: Post | None) -> Outcome:
-    return Outcome.POSTED if post is not None else Outcome.HELD
-
-
 def _hold(
     mailing_list: MailingList,
     message: EmailMessage,
@@ -321,7 +340,12 @@ def _hold(
     recipient: str,
     reason: str,
 ) -> Outcome:
+    """Held for a facilitator, within HELD_PER_SENDER_PER_HOUR; beyond, refused for now."""
     name, sender = _sender(message)
+    if not allow(
+        "discussions.held", sender, limit=HELD_PER_SENDER_PER_HOUR, window=timedelta(hours=1)
+    ):
+        return Outcome.DEFERRED
     HeldMessage.objects.create(
         mailing_list=mailing_list,
         recipient=recipient[:254],

@@ -1,7 +1,8 @@
 """The LMTP server an MTA (Postfix: `transport_maps`) delivers the lists' domain to.
 
 LMTP answers for each recipient: 250 once the message is stored (posted or held), 550 5.1.1
-for an address that is not one of ours, 552 5.3.4 for a message too big, 451 4.3.0 when the
+for an address that is not one of ours, 552 5.3.4 for a message too big, 451 4.7.1 once an
+hour's share of its sender's messages waits for moderation, 451 4.3.0 when the
 database cannot be reached or anything else went wrong while storing it, so that the MTA keeps
 the message and tries again (a 5xx would have it bounced: lost for the list).
 """
@@ -21,6 +22,7 @@ logger = logging.getLogger(__name__)
 ANSWERS = {
     inbound.Outcome.UNKNOWN: "550 5.1.1 No such list here",
     inbound.Outcome.TOO_BIG: "552 5.3.4 Message too big for the list",
+    inbound.Outcome.DEFERRED: "451 4.7.1 Too many messages from this sender, try again later",
 }
 OK = "250 2.0.0 Stored"
 # What the server reads at most; the lists' own limit is checked per recipient (552 5.3.4).

@@ -36,18 +36,20 @@ def _decided(held: HeldMessage, status: str, actor: User) -> None:
     held.save(update_fields=["status", "decided_by", "decided_at"])
 
 
-def approve(held: HeldMessage, *, actor: User, allow_sender: bool = False) -> Post | None:
+def approve(held: HeldMessage, *, actor: User, allow_sender: bool = False) -> Post:
     """Post the message in its thread (the reply address's, the one it answers) or as a new
-    thread; as its sender's account if they have one, else under the name they wrote."""
+    thread; as the person its reply address was issued to, else as its sender's account if
+    they have one, else under the name they wrote."""
     require(is_facilitator(actor))
     with transaction.atomic():
         held = _pending(held)
         message = message_from_bytes(bytes(held.raw), policy=policy.default)
         assert isinstance(message, EmailMessage)  # noqa: S101 - what policy.default returns
-        person = User.objects.filter(email__iexact=held.sender, is_active=True).first()
-        thread = _thread_of(held, message)
+        person, thread = _reply_address_of(held)
+        if person is None:
+            person = User.objects.filter(email__iexact=held.sender, is_active=True).first()
         post = inbound.post_message(
-            held.mailing_list, message, bytes(held.raw), person, thread=thread, rate_limited=False
+            held.mailing_list, message, bytes(held.raw), person, thread=thread
         )
         if allow_sender:
             AllowedSender.objects.get_or_create(
@@ -65,13 +67,17 @@ def approve(held: HeldMessage, *, actor: User, allow_sender: bool = False) -> Po
     return post
 
 
-def _thread_of(held: HeldMessage, message: EmailMessage) -> Thread | None:
+def _reply_address_of(held: HeldMessage) -> tuple[User | None, Thread | None]:
+    """The person and the thread a valid reply address names (a message held as one too many,
+    or from a person who is no longer a member), even when they wrote from another address."""
     address = inbound.parse_address(held.recipient) if held.recipient else None
-    if address is not None and address.kind is inbound.Kind.REPLY:
-        found = tokens.read_reply_token(address.token)
-        if found is not None:
-            return Thread.objects.filter(pk=found[0], mailing_list=held.mailing_list).first()
-    return None
+    if address is None or address.kind is not inbound.Kind.REPLY:
+        return None, None
+    found = tokens.read_reply_token(address.token)
+    if found is None:
+        return None, None
+    thread = Thread.objects.filter(pk=found[0], mailing_list=held.mailing_list).first()
+    return User.objects.filter(pk=found[1], is_active=True).first(), thread
 
 
 def reject(held: HeldMessage, *, actor: User, note: str) -> None:

@@ -298,6 +298,61 @@ def test_a_non_member_is_held_then_approved_and_allowed_from_now_on(
 
 
 @pytest.mark.django_db
+def test_one_reply_too_many_waits_and_its_approval_posts_it_in_its_thread_as_its_person(
+    entraide: MailingList,
+    people: tuple[User, User],
+    facilitator: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(inbound, "POSTS_PER_SENDER_PER_HOUR", 1)
+    claire, anna = people
+    thread = Thread.objects.create(mailing_list=entraide, subject="Shift reminders", author=claire)
+    address = emails.reply_address(entraide, thread.pk, anna.pk)
+    for text in ("First answer.", "Second answer."):  # from her phone, not her account's
+        answer = mail("Anna <anna.phone@mail.example>", "Re: Shift reminders", text, to=address)
+        inbound.receive(answer.as_bytes(), address)
+    held = HeldMessage.objects.get()
+    assert (held.reason, held.recipient) == (HeldReason.TOO_MANY, address)
+
+    moderation.approve(held, actor=facilitator)
+    assert [(p.author, p.body) for p in thread.posts.order_by("pk")] == [
+        (anna, "First answer."),
+        (anna, "Second answer."),
+    ]
+    assert Thread.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_strangers_flood_fills_the_moderation_queue_up_to_a_limit_then_waits_at_the_mta(
+    entraide: MailingList,
+    people: tuple[User, User],
+    lmtp: LMTPController,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    answers = []
+    for n in range(40):
+        message = mail("Sam <sam@spam.example>", f"Offer {n}", "Buy now")
+        try:
+            answers.append(send_lmtp(lmtp, message, [LIST_ADDRESS]))
+        except smtplib.SMTPDataError as refused:
+            answers.append((refused.smtp_code, refused.smtp_error[:5]))
+    limit = 10  # held within an hour; the MTA keeps the rest and tries again later
+    assert answers == [{}] * limit + [(451, b"4.7.1")] * (40 - limit)
+    assert [h.subject for h in HeldMessage.objects.order_by("pk")] == [
+        f"Offer {n}" for n in range(limit)
+    ]
+    # The pipe command has the MTA retry too (EX_TEMPFAIL).
+    raw = mail("Sam <sam@spam.example>", "Offer 40", "Buy now").as_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw)))
+    with pytest.raises(SystemExit) as exit:
+        call_command("receive_mail", recipient=LIST_ADDRESS, stdout=io.StringIO())
+    assert exit.value.code == 75
+    # Members are not slowed by a stranger.
+    assert send_lmtp(lmtp, mail("claire@bees.example", "Stock", "Hello"), [LIST_ADDRESS]) == {}
+    assert Post.objects.get().thread.subject == "Stock"
+
+
+@pytest.mark.django_db
 def test_a_rejected_message_tells_its_sender(
     entraide: MailingList, facilitator: User, smtp_server: SmtpServer
 ) -> None:

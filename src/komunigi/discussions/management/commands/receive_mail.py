@@ -36,3 +36,5 @@ class Command(BaseCommand):
             sys.exit(EX_NOUSER)
         if outcome is inbound.Outcome.TOO_BIG:
             sys.exit(EX_DATAERR)
+        if outcome is inbound.Outcome.DEFERRED:
+            sys.exit(EX_TEMPFAIL)
