@@ -20,8 +20,11 @@ UNSUBSCRIBE_SALT = "komunigi.discussions.unsubscribe"
 BOUNCE_SALT = "komunigi.discussions.bounce"
 REPLY_VALIDITY = datetime.timedelta(days=365)
 EPOCH = datetime.date(2020, 1, 1)
+# Numbers as we write them, without leading zeros: "t012…" would read as 12, so one signature
+# would stand for several addresses.
 TOKEN = re.compile(
-    r"^t(?P<first>\d+)u(?P<second>\d+)(?:d(?P<day>\d+))?x(?P<signature>[a-z2-7]{26})$"
+    r"^t(?P<first>[1-9]\d*)u(?P<second>[1-9]\d*)(?:d(?P<day>0|[1-9]\d*))?"
+    r"x(?P<signature>[a-z2-7]{26})$"
 )
 
 

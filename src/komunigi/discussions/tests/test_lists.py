@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.test import Client
 from django.utils import timezone
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from komunigi.community.models import Role, User
@@ -120,6 +120,41 @@ def test_any_change_to_a_token_is_refused(change: str) -> None:
         for altered in (token + change, change + token, token[:-1] + change[0]):
             if altered != token:
                 assert read(altered) is None
+
+
+TOKEN_KINDS = [
+    (tokens.reply_token, tokens.read_reply_token),
+    (tokens.unsubscribe_token, tokens.read_unsubscribe_token),
+    (tokens.bounce_token, tokens.read_bounce_token),
+]
+TOKEN_CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+@example(kind=0, operation="insert", position=1, character="0")  # t012u34…: a leading zero
+@example(kind=1, operation="insert", position=4, character="0")  # t12u034…
+@example(kind=0, operation="insert", position=7, character="0")  # …d02526…
+@given(
+    kind=st.integers(0, len(TOKEN_KINDS) - 1),
+    operation=st.sampled_from(["insert", "replace", "delete"]),
+    position=st.integers(0, 60),
+    character=st.sampled_from(TOKEN_CHARACTERS),
+)
+def test_a_token_with_one_character_inserted_replaced_or_deleted_is_refused(
+    kind: int, operation: str, position: int, character: str
+) -> None:
+    make, read = TOKEN_KINDS[kind]
+    token = make(12, 34)
+    assert read(token) == (12, 34)
+    at = position % (len(token) + (operation == "insert"))
+    if operation == "insert":
+        altered = token[:at] + character + token[at:]
+    elif operation == "replace":
+        altered = token[:at] + character + token[at + 1 :]
+    else:
+        altered = token[:at] + token[at + 1 :]
+    if altered != token:
+        assert read(altered) is None
+        assert read(altered.upper()) is None
 
 
 def test_a_reply_token_names_its_own_thread_and_person_only_for_a_year() -> None:
