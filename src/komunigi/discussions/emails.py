@@ -62,6 +62,10 @@ def list_headers(mailing_list: MailingList, unsubscribe_url: str, archive_url: s
         **one_click_unsubscribe_headers(unsubscribe_url),
         "Precedence": "list",
         "X-Loop": mailing_list.address,
+        # A person wrote it: the list passing it on does not make it "auto-generated" (RFC
+        # 3834 §5), which would have autoresponders, filters and other lists (ours among
+        # them, see inbound.is_noise) take it for a machine's.
+        "Auto-Submitted": "",
     }
 
 

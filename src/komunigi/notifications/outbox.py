@@ -63,7 +63,8 @@ class Envelope:
     ``from_name``: the display name ("Claire (BEES coop) via Komunigi"); the address stays
     ``from_address`` or DEFAULT_FROM_EMAIL's, never a member's own (DMARC).
     ``headers``: further headers (``List-Id``, ``List-Unsubscribe`` …); ``Auto-Submitted``
-    defaults to ``auto-generated``.
+    defaults to ``auto-generated``, and a header given as ``""`` is left out (a list post, which
+    a person wrote, leaves out ``Auto-Submitted``).
     """
 
     message_id: str = ""
@@ -167,7 +168,7 @@ def headers_of(message: OutboxMessage) -> dict[str, str]:
         # The envelope's sender is the return path: the header names the sender itself.
         headers["From"] = sender(message)
     headers.update(message.headers)
-    return headers
+    return {name: value for name, value in headers.items() if value}
 
 
 def deliver(message_id: int) -> Delivery:

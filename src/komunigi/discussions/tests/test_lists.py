@@ -14,6 +14,7 @@ from komunigi.discussions import emails, services, tokens
 from komunigi.discussions.models import Delivery, MailingList, ReadAccess, Subscription
 from komunigi.notifications import outbox
 from komunigi.notifications.models import DigestItem
+from komunigi.notifications.services import send_digest
 from komunigi.testing import SmtpServer
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +86,23 @@ def test_a_post_goes_out_as_a_mailing_list_sends_it_and_replies_thread(
     # Claire's answer went to Anna; Claire's own posts did not come back to her.
     to_claire = [m["Subject"] for m in smtp_server.messages if m["To"] == claire.email]
     assert to_claire == ["Re: [Entraide] Shift reminders"]
+
+
+def test_a_list_post_is_not_marked_auto_generated_but_the_digest_that_carries_it_is(
+    smtp_server: SmtpServer, entraide: MailingList
+) -> None:
+    claire = member("Claire Dubois", "BEES coop")
+    anna, jonas = member("Anna Huber", "FoodHub München"), member("Jonas", "Bloum")
+    services.subscribe(entraide, user=anna, delivery=Delivery.EVERY)
+    services.subscribe(entraide, user=jonas, delivery=Delivery.DIGEST)
+    services.start_thread(entraide, author=claire, subject="Stock", body="Who counts?")
+    send_digest(jonas, now=timezone.now() + datetime.timedelta(days=1))
+    outbox.deliver_due()
+    post = next(m for m in smtp_server.messages if m["To"] == anna.email)
+    digest = next(m for m in smtp_server.messages if m["To"] == jonas.email)
+    # A person wrote the post: autoresponders may answer it, other lists may take it in.
+    assert (post["Precedence"], post["Auto-Submitted"]) == ("list", None)
+    assert digest["Auto-Submitted"] == "auto-generated"
 
 
 def test_subjects_keep_one_tag_and_one_re() -> None:
