@@ -50,17 +50,29 @@ class ModuleOut(Schema):
     shares: list[LineOut] = Field(description="They sum to the cost and its overhead")
 
 
+class NewcomerOut(Schema):
+    organisation: str = Field(description="The organisation's slug")
+    module: str = Field(description="The module's technical name")
+    joined_on: date
+    catch_up: str = Field(description=MONEY + "; credited to the earlier sharers")
+    premium: str = Field(description=MONEY + "; to the community fund")
+
+
 class PlanDetailOut(PlanFields):
     """Built field by field: what it raises and who shares what depend on its status."""
 
     basis: str = Field(
-        description="funded: the shares frozen at the close; otherwise the shares if every "
-        "organisation that runs the modules committed (opt-outs left out)"
+        description="funded: the shares set at the close, less the credits of newcomers, "
+        "theirs included; otherwise the shares if every organisation that runs the modules "
+        "committed (opt-outs left out)"
     )
     to_raise: str = Field(description=MONEY)
     overhead: str = Field(description=MONEY)
     modules: list[ModuleOut]
     organisations: list[LineOut] = Field(description="Each one's bill; they sum to to_raise")
+    newcomers: list[NewcomerOut] = Field(
+        description="Organisations that joined during the period, for the days left"
+    )
 
 
 @router.get(
@@ -135,5 +147,15 @@ def get_plan(request: HttpRequest, plan_id: int) -> PlanDetailOut:
         ],
         organisations=[
             LineOut(organisation=slug, amount=amount) for slug, amount in sorted(totals.items())
+        ],
+        newcomers=[
+            NewcomerOut(
+                organisation=joined.organisation.slug,
+                module=joined.module.technical_name,
+                joined_on=joined.joined_on,
+                catch_up=str(joined.catch_up),
+                premium=str(joined.premium),
+            )
+            for joined in plan.joins.select_related("organisation", "module")
         ],
     )

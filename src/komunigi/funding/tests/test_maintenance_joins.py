@@ -274,3 +274,31 @@ def test_a_year_plan_page_runs_a_bounded_number_of_queries(
     # opt-outs, who runs them
     with django_assert_num_queries(17):
         assert client.get(f"/en/co-financing/maintenance/{plan.pk}/").status_code == 200
+
+
+def test_the_api_gives_the_shares_with_the_newcomers_still_summing_to_what_was_raised(
+    facilitator,
+) -> None:
+    from django.test import Client
+
+    bees = member("BEES coop", "shift")
+    plan = year_plan(facilitator, {"shift": "730.00"}, overhead_rate=D("0.05"))
+    commit_all_and_close(plan, facilitator, bees)
+    nid, _ = member("Le NID", "shift")
+    maintenance_joins.join(
+        plan, nid, Module.objects.get(technical_name="shift"), actor=facilitator,
+        joined_on=TODAY, premium_rate=D("0.10"),
+    )  # fmt: skip
+    found = Client().get(f"/api/v1/maintenance-plans/{plan.pk}").json()
+    [module] = found["modules"]
+    assert sum(D(line["amount"]) for line in module["shares"]) == D("766.50")  # 730 and 5 %
+    assert sum(D(line["amount"]) for line in found["organisations"]) == D(found["to_raise"])
+    assert found["newcomers"] == [
+        {
+            "organisation": nid.slug,
+            "module": "shift",
+            "joined_on": TODAY.isoformat(),
+            "catch_up": "153.30",  # 146 of 365 days of 766.50
+            "premium": "15.33",
+        }
+    ]
