@@ -19,16 +19,33 @@ from komunigi.notifications.emails import absolute_url, send_templated_email
 from komunigi.notifications.outbox import Envelope, one_click_unsubscribe_headers
 from komunigi.notifications.services import keep_for_digest
 
-REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|antw|rv|réf)\s*:\s*)+", re.IGNORECASE)
+# What mail clients put before a subject they answer or forward: Re, RE, AW and WG (German),
+# Antw and Doorst (Dutch), RV (Spanish), TR and Réf (French), R and Rif (Italian), SV and VS
+# (Nordic), Enc (Portuguese), Fwd and Fw; some number them ("Re[2]:", "AW(3):").
+PREFIX = re.compile(
+    r"^(?:re|aw|wg|antw|doorst|rv|tr|réf|r|rif|sv|vs|enc|fwd?)\s*(?:\[\d+\]|\(\d+\))?\s*:\s*",
+    re.IGNORECASE,
+)
+
+
+def bare_subject(mailing_list: MailingList, subject: str) -> str:
+    """A subject without the answer and forward markers before it and the list's own tag
+    ("Re: AW: [Entraide] Fwd: Stock" is "Stock"): a thread's subject, as mail clients keep it."""
+    tag = f"[{mailing_list.name}]".lower()
+    bare = " ".join(subject.split())
+    while True:
+        if bare.lower().startswith(tag):
+            bare = bare[len(tag) :].lstrip()
+        elif match := PREFIX.match(bare):
+            bare = bare[match.end() :]
+        else:
+            return bare
 
 
 def tagged_subject(mailing_list: MailingList, subject: str, *, is_reply: bool) -> str:
     """ "[Entraide] Shift reminders", "Re: [Entraide] Shift reminders": never "Re: Re:"."""
-    bare = REPLY_PREFIX.sub("", subject).strip()
-    tag = f"[{mailing_list.name}]"
-    if bare.startswith(tag):
-        bare = bare[len(tag) :].strip()
-    return f"{'Re: ' if is_reply else ''}{tag} {bare}"
+    bare = bare_subject(mailing_list, subject)
+    return f"{'Re: ' if is_reply else ''}[{mailing_list.name}] {bare}"
 
 
 def reply_address(mailing_list: MailingList, thread_id: int, user_id: int) -> str:

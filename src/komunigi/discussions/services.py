@@ -148,14 +148,16 @@ def post_from_mail(
     attachments: list[Upload] | None = None,
 ) -> Post:
     """A message that came by e-mail, already let in by `inbound` (a member, or a sender a
-    facilitator approved): a new thread with ``subject``, or an answer in ``thread`` to the
-    post whose Message-ID it ``answers`` (its In-Reply-To), or else to the last one.
-    Side effects as for `start_thread`."""
+    facilitator approved): a new thread with ``subject`` (without "Re:", "Fwd:" or the list's
+    tag: an answer to a message the list does not know, or a forwarded one, starts it), or an
+    answer in ``thread`` to the post whose Message-ID it ``answers`` (its In-Reply-To), or else
+    to the last one. Side effects as for `start_thread`."""
     body = _clean_body(body)[:MAX_BODY]
+    subject = emails.bare_subject(mailing_list, subject) or " ".join(subject.split())
     with transaction.atomic():
         if thread is None:
             thread = Thread.objects.create(
-                mailing_list=mailing_list, subject=" ".join(subject.split())[:200], author=author
+                mailing_list=mailing_list, subject=subject[:200], author=author
             )
             parent = None
         else:

@@ -272,6 +272,28 @@ def test_a_message_sent_to_both_lists_is_posted_in_each_once(
     assert [t.post_count for t in Thread.objects.order_by("pk")] == [2, 2]
 
 
+@pytest.mark.parametrize(
+    ("subject", "thread_subject"),
+    [
+        ("Re: [Entraide] Shift reminders", "Shift reminders"),  # an answer to the old list
+        ("AW: RE: [Entraide] AW: Lieferschein", "Lieferschein"),
+        ("Fwd: Offre de la coopérative", "Offre de la coopérative"),
+        ("TR: Réf : Antw: Doorst: RV: Rif: SV: Stock", "Stock"),
+        ("Re[2]: [entraide]  Bestelling  ", "Bestelling"),
+        ("Revue des stocks: mardi", "Revue des stocks: mardi"),  # no marker
+    ],
+)
+@pytest.mark.django_db
+def test_a_thread_started_by_mail_has_the_subject_without_answer_markers_and_our_tag(
+    entraide: MailingList, people: tuple[User, User], subject: str, thread_subject: str
+) -> None:
+    message = mail("claire@bees.example", subject, "Hello")
+    assert inbound.receive(message.as_bytes(), LIST_ADDRESS) is inbound.Outcome.POSTED
+    assert Thread.objects.get().subject == thread_subject
+    sent = OutboxMessage.objects.get(kind="list-post")  # to Anna
+    assert sent.subject == f"[Entraide] {thread_subject}"
+
+
 @pytest.mark.django_db
 def test_a_non_member_is_held_then_approved_and_allowed_from_now_on(
     entraide: MailingList, people: tuple[User, User], facilitator: User

@@ -111,6 +111,9 @@ def test_subjects_keep_one_tag_and_one_re() -> None:
         "Re: [Entraide] Stock"
     )
     assert emails.tagged_subject(mailing_list, "Stock", is_reply=False) == "[Entraide] Stock"
+    assert emails.tagged_subject(mailing_list, "Fwd: Stock", is_reply=True) == (
+        "Re: [Entraide] Stock"
+    )
 
 
 def test_digest_readers_find_the_post_in_their_digest_and_web_readers_get_nothing(
