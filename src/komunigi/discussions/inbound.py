@@ -132,6 +132,12 @@ def is_noise(message: EmailMessage, mailing_list: MailingList) -> bool:
         return True
     if any(message.get(header) for header in ("X-Autoreply", "X-Autorespond")):
         return True
+    # Exchange's out-of-office notes and other automatic replies carry only this: "All", or
+    # "OOF" and "AutoReply" among others, asks that nothing automatic answer them back. A
+    # sender that only declines receipts ("DR, RN") says nothing of itself.
+    suppressed = str(message.get("X-Auto-Response-Suppress", "")).lower().replace(",", " ")
+    if {"all", "oof", "autoreply"} & set(suppressed.split()):
+        return True
     sender = parseaddr(str(message.get("From", "")))[1].lower()
     if sender.startswith(("mailer-daemon@", "postmaster@")) or not sender:
         return True

@@ -506,6 +506,9 @@ def test_a_quote_below_a_line_that_is_no_attribution_stays(
         {"Auto_Submitted": "auto-replied"},
         {"Precedence": "bulk"},
         {"X_Autoreply": "yes"},
+        {"X_Autorespond": "Out of office"},
+        {"X_Auto_Response_Suppress": "All"},  # Exchange's out-of-office note, nothing else
+        {"X_Auto_Response_Suppress": "DR, OOF, AutoReply"},
     ],
 )
 @pytest.mark.django_db
@@ -515,6 +518,12 @@ def test_loops_and_automatic_replies_are_never_posted(
     message = mail("claire@bees.example", "Out of office", "I am away.", **headers)
     assert inbound.receive(message.as_bytes(), LIST_ADDRESS) is inbound.Outcome.IGNORED
     assert (Post.objects.count(), HeldMessage.objects.count()) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_a_message_that_only_declines_receipts_is_posted(entraide: MailingList, people) -> None:
+    message = mail("claire@bees.example", "Stock", "Who counts?", X_Auto_Response_Suppress="DR, RN")
+    assert inbound.receive(message.as_bytes(), LIST_ADDRESS) is inbound.Outcome.POSTED
 
 
 def bounce_report(to: str, status: str, action: str = "failed") -> bytes:
