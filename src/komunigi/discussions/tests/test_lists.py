@@ -1,6 +1,7 @@
 """The lists on the web and in mail clients."""
 
 import datetime
+from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
@@ -315,6 +316,64 @@ def test_the_dashboard_offers_a_member_the_lists_they_do_not_read_yet(
     assert Subscription.objects.get(user=claire).delivery == Delivery.EVERY
     assert client.get("/en/dashboard/").context["lists_to_offer"] == []
     assert logged_in(outsider).get("/en/dashboard/").context["lists_to_offer"] == []
+
+
+class Forms(HTMLParser):
+    """The forms of a page as a browser without JavaScript sees them: each one's action and
+    its inputs (type, name, value, checked) with the text of their labels."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict] = []
+        self.labels: dict[str, str] = {}
+        self._label: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        attributes = dict(attrs)
+        if tag == "form":
+            self.forms.append({"action": attributes.get("action"), "inputs": []})
+        elif tag == "input" and self.forms:
+            self.forms[-1]["inputs"].append(attributes)
+        elif tag == "label":
+            self._label = attributes.get("for")
+            self.labels[self._label or ""] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "label":
+            self._label = None
+
+    def handle_data(self, data: str) -> None:
+        if self._label is not None:
+            self.labels[self._label] += data.strip()
+
+
+def test_the_dashboard_offers_each_list_with_the_three_ways_to_read_it(
+    entraide: MailingList,
+) -> None:
+    logistique = MailingList.objects.create(
+        name="Logistique", slug="logistique", local_part="logistique"
+    )
+    claire = member("Claire Dubois", "BEES coop")
+    client = logged_in(claire)
+    page = Forms()
+    page.feed(client.get("/en/dashboard/").content.decode())
+    offers = {f["action"]: f["inputs"] for f in page.forms if "/subscription/" in f["action"]}
+    assert list(offers) == [
+        "/en/lists/entraide/subscription/",
+        "/en/lists/logistique/subscription/",
+    ]
+    radios = [i for i in offers["/en/lists/logistique/subscription/"] if i["type"] == "radio"]
+    assert [(r["value"], page.labels[r["id"]], "checked" in r) for r in radios] == [
+        ("every", "Every message", True),
+        ("digest", "Daily digest", False),
+        ("web", "Web only", False),
+    ]
+    # What the browser sends once "Daily digest" is picked: the form's own fields.
+    fields = {i["name"]: i["value"] for i in offers["/en/lists/logistique/subscription/"]}
+    client.post("/en/lists/logistique/subscription/", {**fields, "delivery": "digest"})
+    subscription = Subscription.objects.get(user=claire)
+    assert (subscription.mailing_list, subscription.delivery) == (logistique, Delivery.DIGEST)
+    assert client.get("/en/dashboard/").context["lists_to_offer"] == [entraide]
 
 
 def test_a_thread_started_on_the_web_names_the_needs_it_is_about(entraide: MailingList) -> None:
