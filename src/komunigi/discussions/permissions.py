@@ -54,3 +54,9 @@ def can_edit_post(user: Any, post: Any, now: datetime.datetime | None = None) ->
 
 def can_mark_solved(user: Any, thread: Any) -> bool:
     return user.is_authenticated and (thread.author_id == user.pk or is_facilitator(user))
+
+
+def can_read_original(user: Any) -> bool:
+    """The message as it arrived by e-mail (quotes, signature, headers and addresses of people
+    who may not be members): facilitators, who moderate the lists."""
+    return is_facilitator(user)

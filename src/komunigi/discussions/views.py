@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Min, Q
+from django.db.models import BooleanField, Case, Count, Min, Q, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -143,9 +143,21 @@ def thread_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 
 def thread(request: HttpRequest, pk: int, reply_form: PostForm | None = None) -> HttpResponse:
     the_thread = _readable_thread(request, pk)
-    posts = the_thread.posts.select_related(
-        "author", "organisation", "parent__author", "parent__organisation"
-    ).prefetch_related("attachments")
+    posts = (
+        the_thread.posts.select_related(
+            "author", "organisation", "parent__author", "parent__organisation"
+        )
+        .prefetch_related("attachments")
+        # The e-mails as they arrived stay in the database until asked for.
+        .defer("original", "parent__original")
+        .annotate(
+            has_original=Case(
+                When(original=b"", then=Value(False)),
+                default=Value(True),
+                output_field=BooleanField(),
+            )
+        )
+    )
     page = paginate(request, posts, POSTS_PER_PAGE)
     user = request.user
     return render(
@@ -162,6 +174,7 @@ def thread(request: HttpRequest, pk: int, reply_form: PostForm | None = None) ->
             "editable": {p.pk for p in page if permissions.can_edit_post(user, p)},
             "can_post": permissions.can_post(user, the_thread.mailing_list),
             "can_mark_solved": permissions.can_mark_solved(user, the_thread),
+            "can_read_originals": permissions.can_read_original(user),
             "reply_form": reply_form or PostForm(initial=_quoting(the_thread, request)),
         },
         status=400 if reply_form is not None else 200,
@@ -368,7 +381,8 @@ def held_message_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 @login_required
 def post_original(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The message as it arrived by e-mail, quotes and signature included (facilitators)."""
-    _facilitator(request)
+    if not permissions.can_read_original(request.user):
+        raise PermissionDenied
     post = get_object_or_404(Post, pk=pk)
     if not post.original:
         raise Http404

@@ -1,6 +1,7 @@
 """Mail in, through a real LMTP server and the pipe command: nothing lost, nothing twice."""
 
 import io
+import re
 import smtplib
 import sys
 from email import policy
@@ -13,7 +14,7 @@ from django.db import OperationalError, connections
 
 from komunigi.community.models import Role, User
 from komunigi.community.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
-from komunigi.discussions import emails, inbound, moderation, tokens
+from komunigi.discussions import emails, inbound, moderation, services, tokens
 from komunigi.discussions.lmtp import Handler, LMTPController
 from komunigi.discussions.models import (
     AllowedSender,
@@ -558,7 +559,6 @@ def test_three_hard_bounces_stop_delivery_and_the_person_is_told(
         )
     subscription = Subscription.objects.get(user=anna)
     assert (subscription.bounces, subscription.stopped_at is not None) == (3, True)
-    from komunigi.discussions import services
 
     OutboxMessage.objects.all().delete()
     services.start_thread(entraide, author=claire, subject="Stock", body="Hello")
@@ -663,6 +663,28 @@ def test_the_original_of_a_mailed_post_is_for_facilitators(
     client.force_login(facilitator)
     answer = client.get(url)
     assert (answer["Content-Type"], answer.content) == ("message/rfc822", raw)
+
+
+@pytest.mark.django_db
+def test_a_facilitator_finds_the_link_to_a_mailed_posts_original_on_the_thread(
+    entraide: MailingList, people: tuple[User, User], facilitator: User
+) -> None:
+    from django.test import Client
+
+    claire, anna = people
+    raw = mail("claire@bees.example", "Hello", "Hi\n\n-- \nClaire").as_bytes()
+    inbound.receive(raw, LIST_ADDRESS)
+    mailed = Post.objects.get()
+    services.reply(mailed.thread, author=anna, body="Hello Claire")  # on the web: no original
+    links = re.compile(r'href="(/en/posts/\d+/original/)"')
+    client = Client()
+    client.force_login(facilitator)
+    thread_url = f"/en/threads/{mailed.thread_id}/"
+    page = client.get(thread_url).content.decode()
+    assert links.findall(page) == [f"/en/posts/{mailed.pk}/original/"]
+    assert client.get(links.findall(page)[0]).content == raw
+    client.force_login(claire)  # its author is no facilitator
+    assert links.findall(client.get(thread_url).content.decode()) == []
 
 
 @pytest.mark.django_db
