@@ -3,7 +3,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Case, Count, Min, Q, Value, When
+from django.db.models import BooleanField, Case, Count, F, Min, Q, Value, When, Window
+from django.db.models.functions import DenseRank
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -35,6 +36,7 @@ from komunigi.needs.models import Need
 from komunigi.pagination import paginate
 
 THREADS_PER_PAGE = 30
+PRACTICE_PER_TOPIC = 5  # the latest solved threads shown under each topic
 POSTS_PER_PAGE = 50
 
 
@@ -297,9 +299,29 @@ def list_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def practice(request: HttpRequest) -> HttpResponse:
-    """Solved threads, question and accepted answer first: what the next supermarket finds."""
+    """Solved threads, question and accepted answer first: what the next supermarket finds.
+    Without a search or a filter, by topic first (the needs' tags: Odoo areas)."""
     form = SearchForm(request.GET or None)
     threads = Thread.objects.readable_by(request.user).exclude(answer=None)
+    tags = list(_practice_tags(request))
+    context = {"form": form, "tags": tags, "lists": permissions.readable_lists(request.user)}
+    if not (form.is_valid() and any(form.cleaned_data.values())):
+        others = list(
+            threads.exclude(needs__tags__isnull=False)
+            .select_related("mailing_list")
+            .order_by("-solved_at", "-pk")[: PRACTICE_PER_TOPIC + 1]
+        )
+        return render(
+            request,
+            "discussions/practice.html",
+            {
+                **context,
+                "rows": [],
+                "topics": _by_topic(threads, tags),
+                "others": others[:PRACTICE_PER_TOPIC],
+                "more_others": len(others) > PRACTICE_PER_TOPIC,
+            },
+        )
     page = _thread_rows(request, threads, form)
     # The question is each thread's first post (the lowest id: posts are numbered as they come).
     first_ids = (
@@ -317,17 +339,7 @@ def practice(request: HttpRequest) -> HttpResponse:
     firsts = {post.thread_id: post for post in newest_first}
     accepted = {t.pk: by_pk.get(t.answer_id) for t in page if t.answer_id}
     rows = [(t, firsts.get(t.pk), accepted.get(t.pk)) for t in page]
-    return render(
-        request,
-        "discussions/practice.html",
-        {
-            "page": page,
-            "rows": rows,
-            "form": form,
-            "tags": _practice_tags(request),
-            "lists": permissions.readable_lists(request.user),
-        },
-    )
+    return render(request, "discussions/practice.html", {**context, "page": page, "rows": rows})
 
 
 def _practice_tags(request: HttpRequest) -> Any:
@@ -336,10 +348,32 @@ def _practice_tags(request: HttpRequest) -> Any:
     solved = Thread.objects.readable_by(request.user).exclude(answer=None)
     return (
         Tag.objects.filter(needs__threads__in=solved)
-        .annotate(count=Count("needs__threads", filter=Q(needs__threads__in=solved)))
+        .annotate(count=Count("needs__threads", filter=Q(needs__threads__in=solved), distinct=True))
         .order_by("name")
         .distinct()
     )
+
+
+def _by_topic(threads: Any, tags: list[Any]) -> list[tuple[Any, list[Thread]]]:
+    """Each tag with its latest PRACTICE_PER_TOPIC solved threads, in one query whatever the
+    number of tags (a thread about needs of several tags is under each)."""
+    ranked = (
+        threads.annotate(
+            topic=F("needs__tags"),
+            rank=Window(
+                DenseRank(),
+                partition_by=F("needs__tags"),
+                order_by=[F("solved_at").desc(), F("pk").desc()],
+            ),
+        )
+        .filter(topic__isnull=False, rank__lte=PRACTICE_PER_TOPIC)
+        .select_related("mailing_list")
+        .order_by("rank")
+    )
+    by_tag: dict[int, dict[int, Thread]] = {}
+    for thread in ranked:  # a thread with two needs of one tag comes twice
+        by_tag.setdefault(thread.topic, {}).setdefault(thread.pk, thread)
+    return [(tag, list(by_tag[tag.pk].values())) for tag in tags if tag.pk in by_tag]
 
 
 def _facilitator(request: HttpRequest) -> None:

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from komunigi.community.models import Role, User
 from komunigi.community.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from komunigi.discussions import emails, services, tokens
-from komunigi.discussions.models import Delivery, MailingList, ReadAccess, Subscription
+from komunigi.discussions.models import Delivery, MailingList, ReadAccess, Subscription, Thread
+from komunigi.needs.models import Tag
 from komunigi.notifications import outbox
 from komunigi.notifications.models import DigestItem
 from komunigi.notifications.services import send_digest
@@ -288,16 +289,19 @@ def test_list_pages_run_a_bounded_number_of_queries(
     entraide: MailingList, django_assert_num_queries, count: int
 ) -> None:
     claire = member("Claire Dubois", "BEES coop")
-    for n in range(count):
-        thread = services.start_thread(entraide, author=claire, subject=f"T{n}", body="b")
-        answer = services.reply(thread, author=claire, body="a")
-        services.mark_solved(thread, actor=claire, answer=answer)
+    for n in range(count):  # each about a need of its own topic, and one without any
+        tag = Tag.objects.create(name=f"Topic {n}", slug=f"topic-{n}")
+        thread = solved_thread(entraide, claire, f"T{n}", tag)
+        solved_thread(entraide, claire, f"Loose {n}")
     client = logged_in(claire)
-    # The same whatever the number of threads and posts.
+    # The same whatever the number of threads, posts and topics.
     expected = {
         "/en/lists/": 5,
         "/en/lists/entraide/": 7,
-        "/en/practice/": 9,
+        # session, user, membership, the topics, their threads, the others, the lists' filter
+        "/en/practice/": 7,
+        # … the threads' count and page, their questions and answers, instead of topics
+        "/en/practice/?solved=yes": 9,
         # … with the posts' attachments, and those of the question and its answer shown first
         f"/en/threads/{thread.pk}/": 14,
     }
@@ -452,4 +456,51 @@ def test_the_practice_base_is_filtered_by_list(entraide: MailingList) -> None:
         services.mark_solved(thread, actor=claire, answer=answer)
     page = logged_in(claire).get("/en/practice/", {"list": "logistique"})
     assert [row[0].mailing_list for row in page.context["rows"]] == [logistique]
-    assert len(logged_in(claire).get("/en/practice/").context["rows"]) == 2
+    assert len(logged_in(claire).get("/en/practice/", {"solved": "yes"}).context["rows"]) == 2
+
+
+def solved_thread(mailing_list: MailingList, author: User, subject: str, *tags: Tag) -> Thread:
+    from komunigi.needs.tests.factories import NeedFactory
+
+    needs = []
+    for tag in tags:
+        needs.append(NeedFactory(title=f"About {tag.name}"))
+        needs[-1].tags.set([tag])
+    thread = services.start_thread(
+        mailing_list, author=author, subject=subject, body="Any idea?", needs=needs
+    )
+    answer = services.reply(thread, author=author, body="Found it.")
+    services.mark_solved(thread, actor=author, answer=answer)
+    return thread
+
+
+def test_the_practice_base_shows_its_topics_with_their_latest_solved_threads(
+    entraide: MailingList,
+) -> None:
+    claire = member("Claire Dubois", "BEES coop")
+    stock = Tag.objects.create(name="Stock", slug="stock")
+    pos = Tag.objects.create(name="Point of sale", slug="pos")
+    counting = [solved_thread(entraide, claire, f"Counting {n}", stock) for n in range(6)]
+    solved_thread(entraide, claire, "Till and stock", pos, stock)
+    solved_thread(entraide, claire, "Two needs, one tag", pos, pos)
+    loose = solved_thread(entraide, claire, "Shift reminders")
+    services.start_thread(entraide, author=claire, subject="Open", body="?", needs=[])  # unsolved
+
+    page = logged_in(claire).get("/en/practice/")
+    topics = [(tag.name, [t.subject for t in threads]) for tag, threads in page.context["topics"]]
+    assert topics == [
+        ("Point of sale", ["Two needs, one tag", "Till and stock"]),
+        # The latest five of its seven; the link leads to all of them.
+        ("Stock", ["Till and stock", *[t.subject for t in reversed(counting[2:])]]),
+    ]
+    assert [t.subject for t in page.context["others"]] == [loose.subject]
+    html = page.content.decode()
+    assert html.count('href="?tag=stock"') == 1
+    assert "The 7 questions on Stock with their answers" in html
+
+    # A search, or a filter, lists the threads with their question and answer first.
+    found = logged_in(claire).get("/en/practice/", {"tag": "stock"})
+    assert [row[0].subject for row in found.context["rows"]] == [
+        "Till and stock",
+        *[t.subject for t in reversed(counting)],
+    ]
