@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed
 # Keep in step with test_catalogues_hold_every_string_of_the_code (web/tests/test_translations.py).
 MAKEMESSAGES_OPTIONS := --no-obsolete --add-location=file --ignore=tests/* --ignore=*/tests/*
 
+# The suite runs on every core (pytest-xdist); PYTEST_ARGS replaces this, e.g. for a subset.
+PYTEST_ARGS ?= --numprocesses=auto
+
 .PHONY: demo test lint format messages browser-deps benchmark lock clean
 
 demo: $(STAMP)

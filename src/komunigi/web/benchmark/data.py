@@ -51,6 +51,7 @@ from komunigi.funding.models import (
     TransactionKind,
 )
 from komunigi.funding.models import Commitment as MaintenanceCommitment
+from komunigi.funding.services import maintenance, maintenance_joins
 from komunigi.markdown import render_markdown
 from komunigi.meetings.demo import load_demo_meetings
 from komunigi.meetings.models import (
@@ -131,7 +132,7 @@ def populate(scale: int, report: Callable[[str], None] = lambda line: None) -> N
         _newsletter(scale)
         _threads(scale, rng)
         _modules(scale)
-        _maintenance()
+        _funded_maintenance(_maintenance())
         report(f"  {Thread.objects.count()} threads, {Post.objects.count()} list posts")
         report(f"  {Module.objects.count()} modules, {Installation.objects.count()} run by members")
         report(
@@ -748,6 +749,60 @@ def _modules(scale: int) -> None:
 
 
 MAINTAINED = 30  # modules of the maintenance plan
+
+
+NEWCOMERS = 10  # organisations that joined the funded plan during its period
+
+
+def _funded_maintenance(collecting: MaintenancePlan) -> MaintenancePlan:
+    """The same modules and commitments in a plan funded through the ledger and well into its
+    period, with newcomers since: its page says who shares it and who joined, and offers a
+    facilitator the organisations that run a module but do not share it."""
+    today = timezone.localdate()
+    plan = MaintenancePlan.objects.create(
+        title="Maintenance (funded)",
+        provider=collecting.provider,
+        series=collecting.series,
+        starts_on=today - datetime.timedelta(days=200),
+        ends_on=today + datetime.timedelta(days=164),
+        deadline=timezone.now() - datetime.timedelta(days=210),
+        included="Fixes",
+        overhead_rate=collecting.overhead_rate,
+    )
+    covered = list(collecting.modules.all())
+    _bulk(
+        MaintainedModule,
+        (MaintainedModule(plan=plan, module_id=m.module_id, cost=m.cost) for m in covered),
+    )
+    _bulk(
+        MaintenanceCommitment,
+        (
+            MaintenanceCommitment(plan=plan, organisation_id=c.organisation_id)
+            for c in collecting.commitments.all()
+        ),
+    )
+    maintenance.close_plan(plan, actor=None)
+    facilitator = User.objects.filter(is_facilitator=True).order_by("pk").first()
+    if facilitator is None:
+        raise ValueError("the demo has facilitators")
+    module = covered[0].module
+    runners = Installation.objects.filter(module=module, series=plan.series)
+    newcomers = (
+        Organisation.objects.members()
+        .exclude(pk__in=runners.values("organisation"))
+        .order_by("pk")[: NEWCOMERS + 5]
+    )
+    for number, organisation in enumerate(newcomers):
+        Installation.objects.create(organisation=organisation, module=module, series=plan.series)
+        if number < NEWCOMERS:  # the others wait for a facilitator
+            maintenance_joins.join(
+                plan,
+                organisation,
+                module,
+                actor=facilitator,
+                joined_on=plan.starts_on + datetime.timedelta(days=100 + number),
+            )
+    return plan
 
 
 def _maintenance() -> MaintenancePlan:
