@@ -573,6 +573,20 @@ def test_three_hard_bounces_stop_delivery_and_the_person_is_told(
     assert Subscription.objects.get(user=anna).stopped_at is None
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_bounce_delivered_over_lmtp_is_counted(
+    entraide: MailingList, people: tuple[User, User], lmtp: LMTPController
+) -> None:
+    _claire, anna = people
+    address = emails.bounce_address(entraide, anna.pk)
+    with smtplib.LMTP(lmtp.hostname, lmtp.port) as client:
+        # As an MTA returns it: from the null sender, to the return path of our e-mail.
+        assert client.sendmail("", [address], bounce_report(address, "5.1.1")) == {}
+    subscription = Subscription.objects.get(user=anna)
+    assert (subscription.bounces, subscription.stopped_at) == (1, None)
+    assert (Post.objects.count(), HeldMessage.objects.count()) == (0, 0)
+
+
 @pytest.mark.django_db
 def test_html_only_mail_in_another_charset_is_posted_as_text(entraide, people) -> None:
     message = EmailMessage()

@@ -4,6 +4,7 @@ import datetime
 from html.parser import HTMLParser
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from hypothesis import example, given
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from komunigi.community.models import Role, User
 from komunigi.community.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
-from komunigi.discussions import emails, services, tokens
+from komunigi.discussions import emails, search, services, tokens
 from komunigi.discussions.models import Delivery, MailingList, ReadAccess, Subscription, Thread
 from komunigi.needs.models import Tag
 from komunigi.notifications import outbox
@@ -105,6 +106,41 @@ def test_a_list_post_is_not_marked_auto_generated_but_the_digest_that_carries_it
     # A person wrote the post: autoresponders may answer it, other lists may take it in.
     assert (post["Precedence"], post["Auto-Submitted"]) == ("list", None)
     assert digest["Auto-Submitted"] == "auto-generated"
+
+
+@pytest.mark.parametrize("reply_to_author", [False, True])
+def test_replies_go_to_the_author_only_when_the_list_says_so(
+    smtp_server: SmtpServer, entraide: MailingList, reply_to_author: bool
+) -> None:
+    entraide.reply_to_author = reply_to_author
+    entraide.save(update_fields=["reply_to_author"])
+    claire = member("Claire Dubois", "BEES coop")
+    anna = member("Anna Huber", "FoodHub München")
+    services.subscribe(entraide, user=anna, delivery=Delivery.EVERY)
+    thread = services.start_thread(entraide, author=claire, subject="Stock", body="Who counts?")
+    outbox.deliver_due()
+    [sent] = smtp_server.messages
+    token_address = f"community+{tokens.reply_token(thread.pk, anna.pk)}@komunigi.localhost"
+    assert sent["Reply-To"] == (claire.email if reply_to_author else token_address)
+    # The sender stays the list's own address either way (DMARC).
+    assert sent["From"].addresses[0].addr_spec == "community@komunigi.localhost"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's full-text search")
+def test_the_archive_search_on_postgresql_finds_a_word_by_its_french_stem(
+    entraide: MailingList,
+) -> None:
+    assert search.CONFIG == "french"
+    claire = member("Claire Dubois", "BEES coop")
+    found = services.start_thread(
+        entraide, author=claire, subject="Créneaux", body="Le rappel part la veille."
+    )
+    services.start_thread(entraide, author=claire, subject="Caisse", body="La caisse bloque.")
+    client = logged_in(claire)
+    # "rappels" is no substring of "rappel": only stemming finds it.
+    page = client.get("/en/lists/entraide/", {"q": "rappels"})
+    assert [t.subject for t in page.context["page"]] == [found.subject]
+    assert list(client.get("/en/lists/entraide/", {"q": "factures"}).context["page"]) == []
 
 
 def test_subjects_keep_one_tag_and_one_re() -> None:
