@@ -5,7 +5,7 @@ from datetime import datetime
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from komunigi.commons import manifests, permissions, plans, services
 from komunigi.commons.catalogue import FILTERS, filtered_modules, series_key
@@ -13,6 +13,7 @@ from komunigi.commons.models import Installation, Module, ModuleVersion
 from komunigi.community import permissions as community_permissions
 from komunigi.community.api_auth import PUBLIC, PUBLIC_OPENAPI
 from komunigi.community.models import Organisation, OrganisationStatus
+from komunigi.pagination import ApiPages
 
 router = Router(tags=["commons"])
 
@@ -46,7 +47,7 @@ class ModuleFilters(Schema):
     openapi_extra=PUBLIC_OPENAPI,
     summary="List the catalogue's modules",
 )
-@paginate(PageNumberPagination)
+@paginate(ApiPages)
 def list_modules(request: HttpRequest, filters: Query[ModuleFilters]):
     """Each module by technical name, with the series it exists for."""
     wanted = dict.fromkeys(FILTERS, "")

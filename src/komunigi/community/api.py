@@ -3,10 +3,11 @@ from datetime import date
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from komunigi.community.api_auth import PERSONAL, PUBLIC, PUBLIC_OPENAPI
 from komunigi.community.models import Organisation, OrganisationKind, OrganisationStatus
+from komunigi.pagination import ApiPages
 
 router = Router(tags=["community"])
 
@@ -53,7 +54,7 @@ class OrganisationFilters(Schema):
     openapi_extra=PUBLIC_OPENAPI,
     summary="List organisations",
 )
-@paginate(PageNumberPagination)
+@paginate(ApiPages)
 def list_organisations(request: HttpRequest, filters: Query[OrganisationFilters]):
     """Organisations of the community, by name. Applicants are listed for facilitators only."""
     organisations = Organisation.objects.visible_to(request.user)

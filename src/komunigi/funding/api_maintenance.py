@@ -6,11 +6,12 @@ from decimal import Decimal
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from komunigi.community.api_auth import PUBLIC, PUBLIC_OPENAPI
 from komunigi.funding.models import MaintenancePlan, MaintenanceStatus
 from komunigi.funding.services import maintenance
+from komunigi.pagination import ApiPages
 
 router = Router(tags=["funding"])
 MONEY = 'A decimal string, e.g. "1200.00"'
@@ -82,7 +83,7 @@ class PlanDetailOut(PlanFields):
     openapi_extra=PUBLIC_OPENAPI,
     summary="List the maintenance plans",
 )
-@paginate(PageNumberPagination)
+@paginate(ApiPages)
 def list_plans(request: HttpRequest):
     return MaintenancePlan.objects.select_related("provider").order_by("-starts_on", "-pk")
 

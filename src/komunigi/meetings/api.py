@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from komunigi.community.api_auth import PERSONAL, PUBLIC, PUBLIC_OPENAPI
 from komunigi.community.models import Organisation
@@ -23,6 +23,7 @@ from komunigi.meetings.models import (
     Visibility,
     is_member,
 )
+from komunigi.pagination import ApiPages
 
 router = Router(tags=["meetings"])
 
@@ -144,7 +145,7 @@ def _decision(decision: Decision) -> dict:
     openapi_extra=PUBLIC_OPENAPI,
     summary="List meetings",
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(ApiPages, page_size=50)
 def list_meetings(request: HttpRequest):
     """Meetings, latest first: public ones for everybody, all of them for members."""
     return Meeting.objects.visible_to(request.user)

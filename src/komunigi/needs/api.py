@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from komunigi.community.api_auth import PUBLIC, PUBLIC_OPENAPI
 from komunigi.markdown import render_markdown
@@ -17,6 +17,7 @@ from komunigi.needs.models import (
     Quote,
     RoundStatus,
 )
+from komunigi.pagination import ApiPages
 from komunigi.throttle import services as throttle
 
 router = Router(tags=["needs"])
@@ -130,7 +131,7 @@ def _needs(request: HttpRequest):
     openapi_extra=PUBLIC_OPENAPI,
     summary="List needs",
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(ApiPages, page_size=50)
 def list_needs(request: HttpRequest, filters: Query[NeedFilters]):
     """Needs, most recently changed first. Drafts are listed to their own organisation only."""
     needs = _needs(request)
