@@ -1,3 +1,4 @@
+import math
 from datetime import timedelta
 from typing import Any, cast
 
@@ -11,7 +12,7 @@ from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy, translate_url
-from django.utils.translation import get_language, gettext_lazy, override
+from django.utils.translation import get_language, gettext_lazy, ngettext, override
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -367,10 +368,13 @@ def api_token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     return redirect(reverse("account") + "#api-tokens")
 
 
-# Failed logins allowed per quarter of an hour, from one network and on one account.
+# Failed logins counted per quarter of an hour. On one account from one network, the first
+# few are free, then each waits twice as long as the one before (2 s, 4 s … at most the
+# quarter of an hour); one network trying many accounts is stopped for the quarter of an hour.
+# Nothing counts per account alone: someone elsewhere cannot lock its owner out.
 LOGIN_WINDOW = timedelta(minutes=15)
 LOGIN_FAILURES_PER_CLIENT = 20
-LOGIN_FAILURES_PER_ACCOUNT = 10
+FREE_LOGIN_FAILURES = 3
 # Password-reset requests allowed per hour, from one network and for one address.
 RESET_WINDOW = timedelta(hours=1)
 RESETS_PER_CLIENT = 10
@@ -382,35 +386,50 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if self._blocked():
+        waiting = self._wait()
+        if waiting:
             # No password is checked: the form comes back with the address typed, unbound.
             form = self.get_form_class()(
                 request, initial={"username": request.POST.get("username")}
             )
-            throttled = _(
-                "Too many failed attempts. Wait a quarter of an hour, or set a new password "
-                "by e-mail."
-            )
+            seconds = max(1, math.ceil(waiting.total_seconds()))
+            throttled = ngettext(
+                "Too many failed attempts. Try again in %(seconds)s second, or set a new "
+                "password by e-mail.",
+                "Too many failed attempts. Try again in %(seconds)s seconds, or set a new "
+                "password by e-mail.",
+                seconds,
+            ) % {"seconds": seconds}
             context = self.get_context_data(form=form, throttled=throttled)
             return self.render_to_response(context, status=429)
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form: Any) -> HttpResponse:
         throttle.record("login-client", throttle.client_key(self.request))
-        throttle.record("login-account", self._account())
+        throttle.record("login-pair", self._pair())
         return super().form_invalid(form)
 
     def _account(self) -> str:
         return normalize_email(self.request.POST.get("username", ""))
 
-    def _blocked(self) -> bool:
-        return throttle.is_blocked(
+    def _pair(self) -> str:
+        return f"{throttle.client_key(self.request)} {self._account()}"[:254]
+
+    def _wait(self) -> timedelta:
+        """How long this client waits before trying this account again (nothing: go on)."""
+        if throttle.is_blocked(
             "login-client",
             throttle.client_key(self.request),
             limit=LOGIN_FAILURES_PER_CLIENT,
             window=LOGIN_WINDOW,
-        ) or throttle.is_blocked(
-            "login-account", self._account(), limit=LOGIN_FAILURES_PER_ACCOUNT, window=LOGIN_WINDOW
+        ):
+            return LOGIN_WINDOW
+        return throttle.wait(
+            "login-pair",
+            self._pair(),
+            free=FREE_LOGIN_FAILURES,
+            window=LOGIN_WINDOW,
+            longest=LOGIN_WINDOW,
         )
 
     def get_success_url(self) -> str:

@@ -39,6 +39,28 @@ def is_blocked(scope: str, key: str, *, limit: int, window: timedelta) -> bool:
     return Hit.objects.filter(scope=scope, key=key, at__gte=since).count() >= limit
 
 
+def wait(
+    scope: str,
+    key: str,
+    *,
+    free: int,
+    window: timedelta,
+    longest: timedelta,
+    now: datetime | None = None,
+) -> timedelta:
+    """How long ``key`` waits before its next attempt: nothing for its first ``free`` counted
+    in ``window``, then a delay that doubles with each one (2 s, 4 s, 8 s …) from the last,
+    never more than ``longest``."""
+    now = now or timezone.now()
+    hits = Hit.objects.filter(scope=scope, key=key, at__gte=now - window)
+    count = hits.count()
+    if count < free:
+        return timedelta(0)
+    delay = min(timedelta(seconds=2 ** min(count - free + 1, 20)), longest)
+    last = hits.order_by("-at").values_list("at", flat=True)[0]
+    return max(last + delay - now, timedelta(0))
+
+
 def record(scope: str, key: str, *, now: datetime | None = None) -> None:
     now = now or timezone.now()
     Hit.objects.filter(at__lt=now - FORGET_AFTER).delete()

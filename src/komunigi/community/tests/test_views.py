@@ -1,7 +1,9 @@
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
@@ -12,6 +14,7 @@ from komunigi.community.tests.factories import (
     OrganisationFactory,
     UserFactory,
 )
+from komunigi.throttle.models import Hit
 
 pytestmark = pytest.mark.django_db
 
@@ -327,17 +330,81 @@ def test_login_leads_to_the_dashboard_in_the_persons_language(client: Client) ->
     assert response["Location"] == "/de/dashboard/"
 
 
-def test_repeated_failed_logins_are_stopped_for_a_while(client: Client) -> None:
+def guesses(client: Client, email: str, count: int, address: str = "203.0.113.7") -> None:
+    for _ in range(count):
+        client.post(
+            "/accounts/login/", {"username": email, "password": "guess"}, REMOTE_ADDR=address
+        )
+
+
+def test_failed_logins_from_one_network_wait_longer_and_longer(client: Client) -> None:
     UserFactory(email="anna@example.org")
-    for _ in range(10):
-        client.post("/accounts/login/", {"username": "anna@example.org", "password": "guess"})
+    guesses(client, "anna@example.org", 3)  # the first three are free
     blocked = client.post(
-        "/en/accounts/login/", {"username": "anna@example.org", "password": "a-good-password"}
+        "/en/accounts/login/",
+        {"username": "anna@example.org", "password": "a-good-password"},
+        REMOTE_ADDR="203.0.113.7",
     )
     assert blocked.status_code == 429
-    assert blocked.context["throttled"].startswith("Too many failed attempts.")
+    assert blocked.context["throttled"] == (
+        "Too many failed attempts. Try again in 2 seconds, or set a new password by e-mail."
+    )
     assert "_auth_user_id" not in client.session
     assert 'value="anna@example.org"' in blocked.content.decode()
+    Hit.objects.update(at=F("at") - timedelta(seconds=3))  # two seconds later …
+    guesses(client, "anna@example.org", 1)  # … one more wrong guess: now four seconds
+    again = client.post(
+        "/en/accounts/login/",
+        {"username": "anna@example.org", "password": "a-good-password"},
+        REMOTE_ADDR="203.0.113.7",
+    )
+    assert "Try again in 4 seconds" in again.context["throttled"]
+
+
+def test_guesses_from_elsewhere_never_lock_the_owner_out(client: Client) -> None:
+    """Ten wrong passwords from another network used to block the right one for everyone."""
+    UserFactory(email="anna@example.org")
+    for number in range(10):
+        guesses(Client(), "anna@example.org", 5, address=f"198.51.100.{number}")
+    response = client.post(
+        "/accounts/login/",
+        {"username": "anna@example.org", "password": "a-good-password"},
+        REMOTE_ADDR="192.0.2.1",
+    )
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
+
+
+def test_one_network_trying_many_accounts_is_stopped_for_a_quarter_of_an_hour(
+    client: Client,
+) -> None:
+    UserFactory(email="anna@example.org")
+    for number in range(20):
+        guesses(client, f"someone{number}@example.org", 1)
+    blocked = client.post(
+        "/en/accounts/login/",
+        {"username": "anna@example.org", "password": "a-good-password"},
+        REMOTE_ADDR="203.0.113.7",
+    )
+    assert blocked.status_code == 429
+    assert "Try again in 900 seconds" in blocked.context["throttled"]
+
+
+def test_a_new_password_has_twelve_characters_at_least(client: Client) -> None:
+    user = UserFactory(email="anna@example.org")
+    client.force_login(user)
+    refused = client.post(
+        "/en/account/password/",
+        {
+            "old_password": "a-good-password",
+            "new_password1": "Short-pw9!",
+            "new_password2": "Short-pw9!",
+        },
+    )
+    assert refused.status_code == 200
+    assert "at least 12 characters" in refused.content.decode()
+    user.refresh_from_db()
+    assert user.check_password("a-good-password")
 
 
 def test_login_with_a_wrong_password_explains_in_french(client: Client) -> None:
