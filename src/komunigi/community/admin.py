@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from komunigi.audit.admin import AuditedAdmin
+from komunigi.audit.services import log_action
 from komunigi.community import services
 from komunigi.community.models import (
     LANGUAGE_NAMES,
@@ -132,14 +133,32 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
             },
         )
     ]
-    # Facilitators may manage people, but not hand out site-wide powers they lack.
-    _SUPERUSER_ONLY_FIELDS = ["is_staff", "is_superuser", "groups", "user_permissions"]
+    # Facilitators may manage people, but not hand out powers (their own included), nor move
+    # an account to another address (then reset its password there: a takeover). A person
+    # changes their own address from "My account", confirming it from the new one.
+    _SUPERUSER_ONLY_FIELDS = [
+        "is_facilitator",
+        "is_staff",
+        "is_superuser",
+        "groups",
+        "user_permissions",
+    ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         readonly = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
             readonly += self._SUPERUSER_ONLY_FIELDS
+            if obj is not None:
+                readonly.append("email")
         return readonly
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """Whoever grants or removes facilitator rights (a site administrator) is audited by
+        name, beside the admin's own change message."""
+        super().save_model(request, obj, form, change)
+        if "is_facilitator" in form.changed_data:
+            verb = "granted" if obj.is_facilitator else "removed"
+            log_action(request.user, f"community.user.facilitator_{verb}", obj)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if obj is not None and not can_manage_account(request.user, obj):

@@ -1,0 +1,64 @@
+"""In the admin, a facilitator manages ordinary accounts but can neither make anyone a
+facilitator nor move an account to another e-mail address (and then reset its password
+there); a site administrator can, and granting facilitator rights is audited by name."""
+
+import pytest
+from django.test import Client
+
+from komunigi.audit.models import AuditEvent
+from komunigi.community.models import User
+from komunigi.community.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def change_form(account: User, **changes: object) -> dict[str, object]:
+    """What the admin's change form posts for ``account``, with ``changes``."""
+    data: dict[str, object] = {
+        "email": account.email,
+        "full_name": account.full_name,
+        "language": account.language,
+        "time_zone": account.time_zone,
+        "is_active": "on",
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": account.date_joined.strftime("%Y-%m-%d"),
+        "date_joined_1": account.date_joined.strftime("%H:%M:%S"),
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def post(user: User, account: User, **changes: object):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    return client.post(
+        f"/admin/community/user/{account.pk}/change/", change_form(account, **changes)
+    )
+
+
+def test_a_facilitator_changes_neither_powers_nor_addresses(facilitator: User) -> None:
+    account = UserFactory(email="anna@example.org", full_name="Anna")
+    answer = post(
+        facilitator, account, email="attacker@example.org", is_facilitator="on", full_name="Ann"
+    )
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    account.refresh_from_db()
+    assert account.full_name == "Ann"  # what a facilitator may change, changed
+    assert account.email == "anna@example.org"
+    assert account.is_facilitator is False
+    assert not AuditEvent.objects.filter(action="community.user.facilitator_granted").exists()
+
+
+def test_a_site_administrator_grants_facilitator_rights_and_it_is_audited() -> None:
+    root = UserFactory(is_superuser=True, is_staff=True, full_name="Root")
+    account = UserFactory(email="anna@example.org", full_name="Anna")
+    answer = post(root, account, is_facilitator="on", email="anna@coop.example")
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    account.refresh_from_db()
+    assert account.is_facilitator is True
+    assert account.email == "anna@coop.example"
+    granted = AuditEvent.objects.get(action="community.user.facilitator_granted")
+    assert (granted.actor_label, granted.target_label) == ("Root", str(account))
