@@ -94,6 +94,35 @@ class AccountForm(forms.ModelForm):
         widgets = {"full_name": forms.TextInput(attrs={"autocomplete": "name"})}
 
 
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(label=_("New e-mail address"), max_length=254)
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("This is not your password."))
+        return password
+
+    def clean_email(self) -> str:
+        from komunigi.community import email_change
+
+        address = self.cleaned_data["email"]
+        if address.lower() == self.user.email.lower():
+            raise forms.ValidationError(_("Your account uses this address already."))
+        if email_change.address_taken(address, by_other_than=self.user):
+            raise forms.ValidationError(_("Another account uses this address already."))
+        return address
+
+
 class ApiTokenForm(forms.ModelForm):
     class Meta:
         model = ApiToken

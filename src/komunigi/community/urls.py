@@ -25,6 +25,12 @@ urlpatterns = [
     path("account/tokens/", views.api_token_create, name="api_token_create"),
     path("account/tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("account/email/", views.email_change, name="email_change"),
+    path(
+        "account/email/confirm/<str:token>/",
+        views.email_change_confirm,
+        name="email_change_confirm",
+    ),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password-reset/", views.PasswordResetView.as_view(), name="password_reset"),

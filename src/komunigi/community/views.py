@@ -14,14 +14,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy, translate_url
 from django.utils.translation import get_language, gettext_lazy, ngettext, override
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from komunigi.audit.services import events_for, log_action
+from komunigi.community import email_change as email_change_service
 from komunigi.community import permissions, services, tasks
 from komunigi.community.forms import (
     AccountForm,
     ApiTokenForm,
     DeclineJoinRequestForm,
+    EmailChangeForm,
     InvitePersonForm,
     JoinRequestForm,
     RoleForm,
@@ -312,6 +315,43 @@ def account(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, _("Your account was updated."))
             return redirect(reverse("account"))
     return _render_account(request, form=form, token_form=ApiTokenForm())
+
+
+@login_required
+def email_change(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = EmailChangeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        email_change_service.request_change(request.user, form.cleaned_data["email"])
+        messages.success(
+            request,
+            _("We sent a link to %(address)s: follow it to use that address.")
+            % {"address": form.cleaned_data["email"]},
+        )
+        return redirect(reverse("account"))
+    return render(
+        request,
+        "community/email_change.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@never_cache
+def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """A GET only asks (a link scanner must not change anything); the POST makes the change."""
+    try:
+        change = email_change_service.read(token)
+        if request.method == "POST":
+            email_change_service.confirm(token)
+            messages.success(request, _("Your account uses its new e-mail address."))
+            return redirect(
+                reverse("account") if request.user.is_authenticated else reverse("login")
+            )
+    except DomainError as error:
+        return render(
+            request, "community/email_change_confirm.html", {"error": error.message}, status=400
+        )
+    return render(request, "community/email_change_confirm.html", {"change": change})
 
 
 def _render_account(
