@@ -112,6 +112,10 @@ MODULE = (
 )
 HELD = "a page of 30 held messages, each with its text and its three-way decision form"
 PRACTICE = "30 solved threads, each with its question and its answer; measured 4.7×"
+PRACTICE_TOPICS = (
+    "each topic's five latest solved threads with their question and answer (one windowed "
+    "query), then the questions about no topic"
+)
 HEALTH = (
     "the one round trip to the database that is the check itself: over TCP to PostgreSQL it "
     "takes as long as the whole empty view (0.3 ms); measured 1.3–1.7× on SQLite, 1.6–2.7× "
@@ -222,7 +226,9 @@ def pages() -> list[Page]:
              reason=THREADS),
         Page("list search (representative)", "/lists/entraide/?q=rappel", "representative",
              6.0, reason=SEARCH),
-        Page("practice base (representative)", "/practice/", "representative", 6.0,
+        Page("practice base by topic (representative)", "/practice/", "representative", 6.0,
+             reason=PRACTICE_TOPICS),
+        Page("practice base (representative)", "/practice/?solved=yes", "representative", 6.0,
              reason=PRACTICE),
         Page("commons catalogue", "/commons/", budget=4.0, reason=CATALOGUE),
         Page("module", "/commons/coop_module_0/", budget=8.0, reason=MODULE),
