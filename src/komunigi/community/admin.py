@@ -7,6 +7,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -143,6 +144,22 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         "groups",
         "user_permissions",
     ]
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        """Facilitators also see, for each person, the way to what they chose to be told (to
+        answer "why did I not get it?"); the page is theirs alone, so is the column."""
+        shown = list(super().get_list_display(request))
+        if getattr(request.user, "is_facilitator", False):
+            shown.append("notification_choices")
+        return shown
+
+    @admin.display(description=_("Notifications"))
+    def notification_choices(self, obj: User) -> str:
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("person_notification_preferences", args=[obj.pk]),
+            _("What %(name)s receives") % {"name": obj},
+        )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         readonly = list(super().get_readonly_fields(request, obj))

@@ -62,3 +62,24 @@ def test_a_site_administrator_grants_facilitator_rights_and_it_is_audited() -> N
     assert account.email == "anna@coop.example"
     granted = AuditEvent.objects.get(action="community.user.facilitator_granted")
     assert (granted.actor_label, granted.target_label) == ("Root", str(account))
+
+
+def test_facilitators_reach_what_a_person_receives_from_the_people_list(
+    facilitator: User,
+) -> None:
+    anna = UserFactory(email="anna@example.org", full_name="Anna")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(facilitator)
+    people = client.get("/en/admin/community/user/", {"q": "anna"}).content.decode()
+    link = f"/en/facilitation/people/{anna.pk}/notifications/"
+    assert f'<a href="{link}">What Anna receives</a>' in people
+    choices = client.get(link)
+    assert choices.status_code == 200
+    assert "<h1>What Anna receives</h1>" in choices.content.decode()
+
+    # A site administrator who is no facilitator cannot open that page: no link to it.
+    root = UserFactory(is_superuser=True, is_staff=True, full_name="Root")
+    client.force_login(root)
+    people = client.get("/en/admin/community/user/", {"q": "anna"}).content.decode()
+    assert "anna@example.org" in people
+    assert "/facilitation/people/" not in people
