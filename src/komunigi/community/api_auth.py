@@ -7,19 +7,23 @@ from django.http import HttpRequest
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, django_auth
 
-from komunigi.community.services import user_for_api_token
+from komunigi.community.services import api_token_for
+
+READING = {"GET", "HEAD", "OPTIONS"}
 
 
 class BearerToken(HttpBearer):
     """``Authorization: Bearer <token>`` with a personal API token from "My account"."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = user_for_api_token(token)
-        if user is None:
+        found = api_token_for(token)
+        if found is None:
             # A wrong token is an error, not an anonymous call: scripts should hear about it.
-            raise AuthenticationError(401, "Invalid or revoked API token.")
-        request.user = user
-        return user
+            raise AuthenticationError(401, "Invalid, expired or revoked API token.")
+        if found.read_only and request.method not in READING:
+            raise AuthenticationError(403, "This API token only reads.")
+        request.user = found.user
+        return found.user
 
 
 def anonymous(request: HttpRequest) -> Any:

@@ -1,7 +1,9 @@
+import datetime
 import functools
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -124,11 +126,36 @@ class EmailChangeForm(forms.Form):
 
 
 class ApiTokenForm(forms.ModelForm):
+    valid_until = forms.DateField(
+        label=_("Valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("A year from today unless you choose otherwise; two years at most."),
+    )
+
     class Meta:
         model = ApiToken
-        fields = ["name"]
+        fields = ["name", "read_only"]
         labels = {"name": _("What is this token for?")}
         help_texts = {"name": _("For example: “monthly report script”.")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["valid_until"].initial = timezone.localdate() + datetime.timedelta(days=365)
+
+    def clean_valid_until(self) -> datetime.date:
+        today = timezone.localdate()
+        day = self.cleaned_data["valid_until"] or today + datetime.timedelta(days=365)
+        if day <= today:
+            raise forms.ValidationError(_("A day after today."))
+        if day > today + datetime.timedelta(days=2 * 366):
+            raise forms.ValidationError(_("Two years from today at most."))
+        return day
+
+    def expires_at(self) -> datetime.datetime:
+        """The end of the chosen day, in the site's time zone."""
+        day = self.cleaned_data["valid_until"] + datetime.timedelta(days=1)
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
 class InvitePersonForm(forms.Form):

@@ -362,6 +362,10 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("valid until"))
+    read_only = models.BooleanField(
+        _("read only"), default=False, help_text=_("It reads through the API, and changes nothing.")
+    )
 
     class Meta:
         verbose_name = _("API token")
@@ -373,4 +377,8 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def has_expired(self) -> bool:
+        return self.revoked_at is None and self.expires_at <= timezone.now()

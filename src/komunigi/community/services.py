@@ -4,6 +4,7 @@ Each service runs in one transaction, writes its audit event in it and puts its 
 outbox in it, so a change and its trace and messages are committed together or not at all.
 """
 
+import datetime
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -317,12 +318,26 @@ def hash_api_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def create_api_token(user: User, *, name: str) -> tuple[ApiToken, str]:
+API_TOKEN_LIFETIME = timedelta(days=365)  # unless its owner chooses otherwise
+
+
+def create_api_token(
+    user: User,
+    *,
+    name: str,
+    expires_at: datetime.datetime | None = None,
+    read_only: bool = False,
+) -> tuple[ApiToken, str]:
     """Create a personal API token; returns it with the only copy of its secret."""
     raw = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name.strip(), prefix=raw[:12], token_hash=hash_api_token(raw)
+            user=user,
+            name=name.strip(),
+            prefix=raw[:12],
+            token_hash=hash_api_token(raw),
+            expires_at=expires_at or timezone.now() + API_TOKEN_LIFETIME,
+            read_only=read_only,
         )
         log_action(user, "community.api_token.created", token)
     return token, raw
@@ -338,19 +353,34 @@ def revoke_api_token(token: ApiToken, *, actor: User) -> None:
             log_action(actor, "community.api_token.revoked", token)
 
 
-def user_for_api_token(raw: str) -> Any:
-    """The active person a token belongs to, or None for an unknown or revoked token."""
+def revoke_api_tokens_of(user: User, *, because: str) -> None:
+    """Every token of ``user`` stops working: their password changed, or their account was
+    closed (``because`` says which, in the audit trail)."""
+    tokens = list(ApiToken.objects.filter(user=user, revoked_at=None))
+    ApiToken.objects.filter(pk__in=[t.pk for t in tokens]).update(revoked_at=timezone.now())
+    for token in tokens:
+        log_action(None, "community.api_token.revoked", token, {"because": because})
+
+
+def api_token_for(raw: str) -> ApiToken | None:
+    """The token, neither revoked nor expired, of an active person; None otherwise."""
     if not raw.startswith(API_TOKEN_PREFIX):
         return None
+    now = timezone.now()
     token = (
-        ApiToken.objects.filter(token_hash=hash_api_token(raw), revoked_at=None)
+        ApiToken.objects.filter(token_hash=hash_api_token(raw), revoked_at=None, expires_at__gt=now)
         .select_related("user")
         .first()
     )
     if token is None or not token.user.is_active:
         return None
-    now = timezone.now()
     # Record use at most once a minute: scripts polling the API should not write on every call.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
+
+
+def user_for_api_token(raw: str) -> Any:
+    """The active person a valid token belongs to, or None."""
+    token = api_token_for(raw)
+    return token.user if token is not None else None

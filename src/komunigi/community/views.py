@@ -386,7 +386,12 @@ def api_token_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AccountForm(instance=request.user)
     if not token_form.is_valid():
         return _render_account(request, form=form, token_form=token_form, status=400)
-    token, raw = services.create_api_token(request.user, name=token_form.cleaned_data["name"])
+    token, raw = services.create_api_token(
+        request.user,
+        name=token_form.cleaned_data["name"],
+        expires_at=token_form.expires_at(),
+        read_only=token_form.cleaned_data["read_only"],
+    )
     # Shown once, in this very answer: the secret is stored nowhere but in its hash.
     return _render_account(
         request,

@@ -124,7 +124,7 @@ def test_me_refuses_anonymous_revoked_and_wrong_tokens(client: Client, outsider:
     revoke_api_token(token, actor=outsider)
     response = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.status_code == 401
-    assert response.json() == {"detail": "Invalid or revoked API token."}
+    assert response.json() == {"detail": "Invalid, expired or revoked API token."}
 
 
 def test_a_wrong_token_is_refused_even_on_public_endpoints(client: Client) -> None:
