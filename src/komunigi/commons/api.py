@@ -110,21 +110,20 @@ def _visible_runs(request: HttpRequest, installations) -> list[RunOut]:
     openapi_extra=PUBLIC_OPENAPI,
     summary="One module: its versions and who runs it",
 )
-def get_module(request: HttpRequest, technical_name: str) -> ModuleDetailOut:
+def get_module(request: HttpRequest, technical_name: str) -> dict:
     found = get_object_or_404(Module, technical_name=technical_name)
     installations = (
         found.installations.filter(organisation__status=OrganisationStatus.MEMBER)
         .select_related("organisation")
         .order_by("series", "organisation__slug")
     )
-    return ModuleDetailOut(
-        technical_name=found.technical_name,
-        versions=[
-            VersionOut.from_orm(v)
-            for v in sorted(found.versions.select_related("repository"), key=series_key)
-        ],
-        run_by=_visible_runs(request, installations),
-    )
+    # The versions as rows, read through VersionOut's resolvers once, when ninja validates the
+    # answer (a VersionOut built here was read again as a row, its repository lost).
+    return {
+        "technical_name": found.technical_name,
+        "versions": sorted(found.versions.select_related("repository"), key=series_key),
+        "run_by": _visible_runs(request, installations),
+    }
 
 
 class InstalledOut(Schema):

@@ -40,3 +40,16 @@ def test_a_module_gives_its_versions_and_who_runs_it() -> None:
     ]
     assert found["run_by"] == [{"organisation": "bees-coop", "series": "12.0"}]
     assert Client().get("/api/v1/commons/modules/nothing").status_code == 404
+
+
+def test_a_module_from_a_repository_names_it() -> None:
+    """A version read from a repository answered 500: its row was read twice."""
+    from komunigi.commons.models import ModuleVersion, Repository
+
+    version("beesdoo_shift", "12.0")
+    ModuleVersion.objects.update(
+        repository=Repository.objects.create(url="https://github.com/beescoop/Obeesdoo")
+    )
+    found = Client().get("/api/v1/commons/modules/beesdoo_shift")
+    assert found.status_code == 200
+    assert found.json()["versions"][0]["repository"] == "https://github.com/beescoop/Obeesdoo"
