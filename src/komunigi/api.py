@@ -1,5 +1,7 @@
 """The JSON API under /api/v1/: each app contributes a router; this module assembles them."""
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -13,7 +15,82 @@ from komunigi.funding.api_maintenance import router as maintenance_router
 from komunigi.meetings.api import router as meetings_router
 from komunigi.needs.api import router as needs_router
 
-api = NinjaAPI(
+# What every answer other than a success looks like, as the handlers below and ninja give it.
+DETAIL: dict[str, Any] = {
+    "type": "object",
+    "required": ["detail"],
+    "properties": {"detail": {"type": "string"}},
+}
+VALIDATION_ERRORS: dict[str, Any] = {
+    "type": "object",
+    "required": ["detail"],
+    "properties": {
+        "detail": {
+            "type": "array",
+            "description": "One item for each input refused, where it is and why",
+            "items": {
+                "type": "object",
+                "required": ["loc", "msg", "type"],
+                "properties": {
+                    "loc": {"type": "array", "items": {"anyOf": [{"type": "string"},
+                                                                 {"type": "integer"}]}},
+                    "msg": {"type": "string"},
+                    "type": {"type": "string"},
+                },
+            },
+        }
+    },
+}  # fmt: skip
+REFUSALS = {
+    "401": "Wrong, expired or revoked API token, or none where one is needed",
+    "403": "The caller may not do this (a read-only token writes nothing)",
+    "404": "Nothing there, or nothing the caller may see",
+    "409": "The request contradicts the current state (a closed decision, say)",
+    "422": "The input does not fit the schema",
+}
+
+
+class KomunigiAPI(NinjaAPI):
+    """Ninja's API, whose OpenAPI document also says how each operation refuses: ninja's own
+    validation errors (a list, not the string some operations document), a wrong token on any
+    operation that reads one, a missing object behind a path parameter, and the refusals of
+    writes."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        document = super().get_openapi_schema(**kwargs)
+        for path, operations in document["paths"].items():
+            for method, operation in operations.items():
+                _document_refusals(path, method, operation)
+        return document
+
+
+def _document_refusals(path: str, method: str, operation: dict[str, Any]) -> None:
+    responses = operation.setdefault("responses", {})
+    with_token = any("BearerToken" in s for s in operation.get("security", []))
+    writes = method.lower() not in ("get", "head", "options")
+    statuses = []
+    if operation.get("parameters") or operation.get("requestBody"):
+        statuses.append("422")
+    if "{" in path:
+        statuses.append("404")
+    if with_token:
+        statuses.append("401")
+        if writes:
+            statuses += ["403", "409"]
+    for status in statuses:
+        schema = VALIDATION_ERRORS if status == "422" else DETAIL
+        found = responses.get(status) or responses.get(int(status))
+        if found is None:
+            responses[status] = {
+                "description": REFUSALS[status],
+                "content": {"application/json": {"schema": schema}},
+            }
+        elif status == "422":  # the operation's own 422, or ninja's when the input is refused
+            content = found.setdefault("content", {}).setdefault("application/json", {})
+            content["schema"] = {"anyOf": [content["schema"], VALIDATION_ERRORS]}
+
+
+api = KomunigiAPI(
     title="Komunigi API",
     version="1",
     description=(

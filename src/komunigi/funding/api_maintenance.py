@@ -17,7 +17,7 @@ router = Router(tags=["funding"])
 MONEY = 'A decimal string, e.g. "1200.00"'
 
 
-class PlanFields(Schema):
+class MaintenancePlanFields(Schema):
     id: int
     title: str
     provider: str = Field(description="The provider's slug")
@@ -28,7 +28,7 @@ class PlanFields(Schema):
     url: str
 
 
-class PlanOut(PlanFields):
+class MaintenancePlanOut(MaintenancePlanFields):
     """Read from a plan (its provider and address resolved from it)."""
 
     @staticmethod
@@ -40,15 +40,15 @@ class PlanOut(PlanFields):
         return context["request"].build_absolute_uri(obj.get_absolute_url())
 
 
-class LineOut(Schema):
+class OrganisationShareOut(Schema):
     organisation: str = Field(description="The organisation's slug")
     amount: str = Field(description=MONEY)
 
 
-class ModuleOut(Schema):
+class MaintainedModuleOut(Schema):
     technical_name: str
     cost: str = Field(description=MONEY)
-    shares: list[LineOut] = Field(description="They sum to the cost and its overhead")
+    shares: list[OrganisationShareOut] = Field(description="They sum to the cost and its overhead")
 
 
 class NewcomerOut(Schema):
@@ -59,7 +59,7 @@ class NewcomerOut(Schema):
     premium: str = Field(description=MONEY + "; to the community fund")
 
 
-class PlanDetailOut(PlanFields):
+class MaintenancePlanDetailOut(MaintenancePlanFields):
     """Built field by field: what it raises and who shares what depend on its status."""
 
     basis: str = Field(
@@ -69,8 +69,10 @@ class PlanDetailOut(PlanFields):
     )
     to_raise: str = Field(description=MONEY)
     overhead: str = Field(description=MONEY)
-    modules: list[ModuleOut]
-    organisations: list[LineOut] = Field(description="Each one's bill; they sum to to_raise")
+    modules: list[MaintainedModuleOut]
+    organisations: list[OrganisationShareOut] = Field(
+        description="Each one's bill; they sum to to_raise"
+    )
     newcomers: list[NewcomerOut] = Field(
         description="Organisations that joined during the period, for the days left"
     )
@@ -78,7 +80,7 @@ class PlanDetailOut(PlanFields):
 
 @router.get(
     "/maintenance-plans",
-    response=list[PlanOut],
+    response=list[MaintenancePlanOut],
     auth=PUBLIC,
     openapi_extra=PUBLIC_OPENAPI,
     summary="List the maintenance plans",
@@ -88,13 +90,13 @@ def list_plans(request: HttpRequest):
     return MaintenancePlan.objects.select_related("provider").order_by("-starts_on", "-pk")
 
 
-def _frozen(plan: MaintenancePlan) -> tuple[dict[str, list[LineOut]], dict[str, str]]:
-    by_module: dict[str, list[LineOut]] = {}
+def _frozen(plan: MaintenancePlan) -> tuple[dict[str, list[OrganisationShareOut]], dict[str, str]]:
+    by_module: dict[str, list[OrganisationShareOut]] = {}
     totals: dict[str, Decimal] = {}
     for share in plan.shares.select_related("organisation", "module"):
         slug = share.organisation.slug
         by_module.setdefault(share.module.technical_name, []).append(
-            LineOut(organisation=slug, amount=str(share.amount))
+            OrganisationShareOut(organisation=slug, amount=str(share.amount))
         )
         totals[slug] = totals.get(slug, Decimal("0.00")) + share.amount
     return by_module, {slug: str(amount) for slug, amount in totals.items()}
@@ -102,12 +104,12 @@ def _frozen(plan: MaintenancePlan) -> tuple[dict[str, list[LineOut]], dict[str, 
 
 @router.get(
     "/maintenance-plans/{plan_id}",
-    response=PlanDetailOut,
+    response=MaintenancePlanDetailOut,
     auth=PUBLIC,
     openapi_extra=PUBLIC_OPENAPI,
     summary="One maintenance plan: its modules and who shares what",
 )
-def get_plan(request: HttpRequest, plan_id: int) -> PlanDetailOut:
+def get_plan(request: HttpRequest, plan_id: int) -> MaintenancePlanDetailOut:
     plan = get_object_or_404(MaintenancePlan.objects.select_related("provider"), pk=plan_id)
     covered = list(plan.modules.select_related("module").order_by("module__technical_name"))
     if plan.status == MaintenanceStatus.FUNDED:
@@ -118,7 +120,7 @@ def get_plan(request: HttpRequest, plan_id: int) -> PlanDetailOut:
         slugs = {str(pk): o.slug for pk, o in seen.organisations.items()}
         by_module = {
             item.module.technical_name: [
-                LineOut(organisation=slugs[key], amount=str(amount))
+                OrganisationShareOut(organisation=slugs[key], amount=str(amount))
                 for key, amount in seen.everyone.modules[str(item.module_id)].shares
             ]
             for item in covered
@@ -126,7 +128,7 @@ def get_plan(request: HttpRequest, plan_id: int) -> PlanDetailOut:
         }
         totals = {slugs[key]: str(seen.everyone.total(key)) for key in seen.everyone.bills}
         to_raise, overhead = seen.everyone.to_raise, seen.everyone.overhead
-    return PlanDetailOut(
+    return MaintenancePlanDetailOut(
         id=plan.pk,
         title=plan.title,
         provider=plan.provider.slug,
@@ -139,7 +141,7 @@ def get_plan(request: HttpRequest, plan_id: int) -> PlanDetailOut:
         to_raise=str(to_raise),
         overhead=str(overhead),
         modules=[
-            ModuleOut(
+            MaintainedModuleOut(
                 technical_name=item.module.technical_name,
                 cost=str(item.cost),
                 shares=by_module.get(item.module.technical_name, []),
@@ -147,7 +149,8 @@ def get_plan(request: HttpRequest, plan_id: int) -> PlanDetailOut:
             for item in covered
         ],
         organisations=[
-            LineOut(organisation=slug, amount=amount) for slug, amount in sorted(totals.items())
+            OrganisationShareOut(organisation=slug, amount=amount)
+            for slug, amount in sorted(totals.items())
         ],
         newcomers=[
             NewcomerOut(
