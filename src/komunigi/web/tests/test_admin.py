@@ -48,7 +48,10 @@ def test_facilitators_cannot_give_site_wide_powers(client: Client, facilitator: 
     page = client.get(f"/admin/community/user/{person.pk}/change/").content.decode()
     assert 'name="is_superuser"' not in page
     assert 'name="is_staff"' not in page
-    assert 'name="is_facilitator"' in page
+    # Nor facilitator rights, nor the person's address (then a reset there: a takeover).
+    assert 'name="is_facilitator"' not in page
+    assert 'name="email"' not in page
+    assert 'name="full_name"' in page  # what they may change
 
 
 @pytest.mark.parametrize(
