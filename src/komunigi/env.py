@@ -5,7 +5,9 @@ present but unusable, so a typo in a deployment fails at start-up, not at the fi
 """
 
 import os
+import re
 from decimal import Decimal, InvalidOperation
+from email.utils import getaddresses
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -57,6 +59,26 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+# Enough to catch a typo (a missing "@", two addresses without a comma); the mail server
+# judges the rest.
+_ADDRESS = re.compile(r"[^@\s<>,]+@[^@\s<>,]+")
+
+
+def env_addresses(name: str) -> list[tuple[str, str]]:
+    """E-mail addresses separated by commas, each with its name or not:
+    ``Ada Lovelace <ada@example.org>, ops@example.org`` gives
+    ``[("Ada Lovelace", "ada@example.org"), ("", "ops@example.org")]``."""
+    raw = os.environ.get(name, "")
+    # getaddresses leaves ("", "") for a blank item between commas: dropped, as env_list does.
+    found = [(n, address) for n, address in getaddresses([raw]) if n or address]
+    for _name, address in found:
+        if not _ADDRESS.fullmatch(address):
+            raise ImproperlyConfigured(
+                f"{name} must be e-mail addresses separated by commas, not {raw!r}"
+            )
+    return found
 
 
 def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:

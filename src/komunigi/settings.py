@@ -13,7 +13,15 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from komunigi.env import env_bool, env_choice, env_int, env_list, env_rate, env_str
+from komunigi.env import (
+    env_addresses,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_rate,
+    env_str,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -239,6 +247,10 @@ else:
 EMAIL_TIMEOUT = env_int("SMTP_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Komunigi <noreply@komunigi.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who gets Django's report of a page that failed (a 500), when DEBUG is off: "Ada
+# <ada@example.org>, ops@example.org". The report goes through the outbox (LOGGING below).
+ADMINS = env_addresses("KOMUNIGI_ADMINS")
+EMAIL_SUBJECT_PREFIX = f"[{KOMUNIGI_COMMUNITY_NAME}] "
 # The domain of the community's mailing lists (community@…, logistique@…): the sender's by
 # default. Its mail must reach `komunigi lmtp` (see the README).
 KOMUNIGI_MAIL_DOMAIN = env_str(
@@ -299,7 +311,25 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        # Django's report of each error (a 500 above all) to ADMINS, through the outbox; the
+        # debug page shows the same during development.
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "komunigi.notifications.error_reports.AdminEmailHandler",
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        # In place of Django's own handlers: its mail_admins sends without the outbox, and its
+        # console repeated what the root logger prints.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        # A request naming another site in its Host header is a stranger's probe, not an error
+        # of ours: logged, not mailed.
+        "django.security.DisallowedHost": {"handlers": ["console"], "propagate": False},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
