@@ -174,42 +174,18 @@ def _bills(seen: maintenance.Preview, covered: list[Any], mine: list[Organisatio
 def plan_detail(request: HttpRequest, pk: int, **bound: Any) -> HttpResponse:
     plan = get_object_or_404(MaintenancePlan.objects.select_related("provider", "previous"), pk=pk)
     covered = list(plan.modules.select_related("module").order_by("module__technical_name"))
-    seen = maintenance.preview(plan, covered)
-    mine: list[Organisation] = []
-    if request.user.is_authenticated:
-        mine = list(maintenance.organisations_committing_through(request.user))
-    bills = _bills(seen, covered, mine)
-    committing = [b.organisation for b in bills]
-    rows = [
-        (
-            item,
-            len(seen.runners.get(item.module_id, ())),
-            dict(seen.everyone.modules[str(item.module_id)].shares)
-            if str(item.module_id) in seen.everyone.modules
-            else {},
-        )
-        for item in covered
-    ]
+    if plan.status == MaintenanceStatus.FUNDED:
+        # Funded, its shares are set: the page reads them rather than split again.
+        context = _funded(plan, covered)
+    else:
+        context = _collecting(request, plan, covered, bound.get("commit_form"))
     return render(
         request,
         "funding/maintenance_plan.html",
         {
             "plan": plan,
-            "rows": [(item, runners, len(shares)) for item, runners, shares in rows],
             "total_cost": sum((item.cost for item in covered), Decimal("0.00")),
-            "seen": seen,
-            "bills": bills,
-            "commitments": [
-                (c, seen.firm.total(str(c.organisation_id)))
-                for c in sorted(seen.commitments.values(), key=lambda c: c.organisation.name)
-            ]
-            if seen.commitments
-            else [],
-            "commit_form": bound.get("commit_form")
-            or CommitForm(
-                organisations=Organisation.objects.filter(pk__in=[o.pk for o in committing]),
-                custom_weights=plan.split_rule == SplitRule.CUSTOM,
-            ),
+            **context,
             "changes": maintenance.renewal_changes(plan),
             # The meetings it was put to (the meetings app links a decision to it).
             "put_to": list(
@@ -227,6 +203,60 @@ def plan_detail(request: HttpRequest, pk: int, **bound: Any) -> HttpResponse:
         },
         status=400 if bound else 200,
     )
+
+
+def _collecting(
+    request: HttpRequest, plan: MaintenancePlan, covered: list[Any], commit_form: Any
+) -> dict[str, Any]:
+    """Not funded: the split if everyone commits, the firm one so far, and the person's bills."""
+    seen = maintenance.preview(plan, covered)
+    mine: list[Organisation] = []
+    if request.user.is_authenticated:
+        mine = list(maintenance.organisations_committing_through(request.user))
+    bills = _bills(seen, covered, mine)
+    return {
+        "rows": [
+            (
+                item,
+                len(seen.runners.get(item.module_id, ())),
+                len(seen.everyone.modules[str(item.module_id)].shares)
+                if str(item.module_id) in seen.everyone.modules
+                else 0,
+            )
+            for item in covered
+        ],
+        "seen": seen,
+        "bills": bills,
+        "commitments": [
+            (c, seen.firm.total(str(c.organisation_id)) if seen.firm.fundable else None)
+            for c in sorted(seen.commitments.values(), key=lambda c: c.organisation.name)
+        ],
+        "commit_form": commit_form
+        or CommitForm(
+            organisations=Organisation.objects.filter(pk__in=[b.organisation.pk for b in bills]),
+            custom_weights=plan.split_rule == SplitRule.CUSTOM,
+        ),
+    }
+
+
+def _funded(plan: MaintenancePlan, covered: list[Any]) -> dict[str, Any]:
+    """Funded: who runs each module now, who shares it, and each commitment's bill."""
+    running = maintenance.runners(plan, covered)
+    sharing: dict[int, int] = {}
+    bills: dict[int, Decimal] = {}
+    for module_id, organisation_id, amount in plan.shares.values_list(
+        "module_id", "organisation_id", "amount"
+    ):
+        sharing[module_id] = sharing.get(module_id, 0) + 1
+        bills[organisation_id] = bills.get(organisation_id, Decimal("0.00")) + amount
+    commitments = plan.commitments.select_related("organisation").order_by("organisation__name")
+    return {
+        "rows": [
+            (item, len(running.get(item.module_id, ())), sharing.get(item.module_id, 0))
+            for item in covered
+        ],
+        "commitments": [(c, bills.get(c.organisation_id)) for c in commitments],
+    }
 
 
 def _during_the_period(

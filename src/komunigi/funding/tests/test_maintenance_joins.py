@@ -255,7 +255,7 @@ def test_a_facilitator_records_a_newcomer_on_the_plan_page(facilitator) -> None:
 
 
 @pytest.mark.parametrize("count", [1, 4])
-def test_a_year_plan_page_runs_a_bounded_number_of_queries(
+def test_a_funded_plan_page_runs_a_bounded_number_of_queries(
     facilitator, django_assert_num_queries, count: int
 ) -> None:
     members = [member(f"Coop {n}", *[f"m{k}" for k in range(count)]) for n in range(count + 1)]
@@ -268,11 +268,11 @@ def test_a_year_plan_page_runs_a_bounded_number_of_queries(
             joined_on=TODAY,
         )  # fmt: skip
     client = logged_in(facilitator)
-    # session, user; the plan, its modules; the preview: who runs them, opt-outs, commitments,
-    # organisations; the facilitator's organisations; the meetings it was put to; the plans
-    # renewing it; who shares it, the newcomers, and who may join: the modules, the shares,
-    # opt-outs, who runs them
-    with django_assert_num_queries(17):
+    # session, user; the plan, its modules; who runs them, the shares, the commitments (a
+    # funded plan reads its shares, it does not split again); the meetings it was put to; the
+    # plans renewing it; who shares it, the newcomers, and who may join: the modules, the
+    # shares, opt-outs, who runs them
+    with django_assert_num_queries(15):
         assert client.get(f"/en/co-financing/maintenance/{plan.pk}/").status_code == 200
 
 
