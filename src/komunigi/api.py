@@ -58,6 +58,8 @@ class KomunigiAPI(NinjaAPI):
 
     def get_openapi_schema(self, **kwargs: Any) -> Any:
         document = super().get_openapi_schema(**kwargs)
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        schemas.update({"Detail": DETAIL, "ValidationErrors": VALIDATION_ERRORS})
         for path, operations in document["paths"].items():
             for method, operation in operations.items():
                 _document_refusals(path, method, operation)
@@ -78,7 +80,9 @@ def _document_refusals(path: str, method: str, operation: dict[str, Any]) -> Non
         if writes:
             statuses += ["403", "409"]
     for status in statuses:
-        schema = VALIDATION_ERRORS if status == "422" else DETAIL
+        schema = {
+            "$ref": f"#/components/schemas/{'ValidationErrors' if status == '422' else 'Detail'}"
+        }
         found = responses.get(status) or responses.get(int(status))
         if found is None:
             responses[status] = {
@@ -87,7 +91,7 @@ def _document_refusals(path: str, method: str, operation: dict[str, Any]) -> Non
             }
         elif status == "422":  # the operation's own 422, or ninja's when the input is refused
             content = found.setdefault("content", {}).setdefault("application/json", {})
-            content["schema"] = {"anyOf": [content["schema"], VALIDATION_ERRORS]}
+            content["schema"] = {"anyOf": [content["schema"], schema]}
 
 
 api = KomunigiAPI(
