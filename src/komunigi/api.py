@@ -63,7 +63,30 @@ class KomunigiAPI(NinjaAPI):
         for path, operations in document["paths"].items():
             for method, operation in operations.items():
                 _document_refusals(path, method, operation)
+                for parameter in operation.get("parameters", []):
+                    _without_null_characters(parameter.get("schema", {}))
         return document
+
+
+# No address or query holds a NUL character (web.middleware.RefuseNullCharactersMiddleware
+# refuses it); the bodies' schemas say so themselves where the text reaches the database.
+NO_NULL_CHARACTER = "^[^\\x00]*$"
+
+
+def _without_null_characters(schema: Any) -> None:
+    """Say of every free text in ``schema`` that it holds no NUL character."""
+    if not isinstance(schema, dict):
+        return
+    if schema.get("type") == "string" and not {"pattern", "enum", "format"} & set(schema):
+        schema["pattern"] = NO_NULL_CHARACTER
+    for key in ("properties", "patternProperties"):
+        for child in schema.get(key, {}).values():
+            _without_null_characters(child)
+    for key in ("items", "additionalProperties", "not"):
+        _without_null_characters(schema.get(key))
+    for key in ("anyOf", "oneOf", "allOf"):
+        for child in schema.get(key, []):
+            _without_null_characters(child)
 
 
 def _document_refusals(path: str, method: str, operation: dict[str, Any]) -> None:

@@ -201,11 +201,21 @@ def get_meeting(request: HttpRequest, meeting_id: int) -> Meeting:
     return get_object_or_404(Meeting.objects.visible_to(request.user), pk=meeting_id)
 
 
+NO_NULL_CHARACTER = r"^[^\x00]*$"  # the database stores and compares no NUL character
+
+
 class BallotIn(Schema):
-    choice: str = Field(description="yes/no/abstain, or agree/stand_aside/object for consent")
-    reason: str = Field("", max_length=2000, description="Why, for an objection")
+    choice: str = Field(
+        pattern=NO_NULL_CHARACTER,
+        description="yes/no/abstain, or agree/stand_aside/object for consent",
+    )
+    reason: str = Field(
+        "", max_length=2000, pattern=NO_NULL_CHARACTER, description="Why, for an objection"
+    )
     organisation: str | None = Field(
-        None, description="Slug of the supermarket voted for, when the caller votes for several"
+        None,
+        pattern=NO_NULL_CHARACTER,
+        description="Slug of the supermarket voted for, when the caller votes for several",
     )
 
 

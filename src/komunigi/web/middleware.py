@@ -2,7 +2,7 @@ import zoneinfo
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.middleware import locale
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
@@ -61,3 +61,31 @@ class PublicCacheMiddleware:
         ):
             patch_cache_control(response, public=True, max_age=settings.KOMUNIGI_PUBLIC_MAX_AGE)
         return response
+
+
+class RefuseNullCharactersMiddleware:
+    """No address or query string holds a NUL character: PostgreSQL cannot store or compare
+    one ("text fields cannot contain NUL"), so a query that carried it answered 500. The API
+    answers 422 as its other validation errors (its OpenAPI document says so); a page, 400.
+    The API's bodies refuse it in their own schemas, where the text reaches the database."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        where = _null_character_in(request)
+        if where is None:
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            problem = {"loc": where, "msg": "Null characters are not allowed.", "type": "null"}
+            return JsonResponse({"detail": [problem]}, status=422)
+        return HttpResponseBadRequest("Null characters are not allowed.")
+
+
+def _null_character_in(request: HttpRequest) -> list[str] | None:
+    if "\x00" in request.path:
+        return ["path"]
+    for name, values in request.GET.lists():
+        if "\x00" in name or any("\x00" in value for value in values):
+            return ["query", name.replace("\x00", "")]
+    return None
