@@ -9,11 +9,15 @@ from ninja import NinjaAPI
 
 from komunigi.commons.api import router as commons_router
 from komunigi.community.api import router as community_router
+from komunigi.discussions.api import router as discussions_router
 from komunigi.errors import DomainError
 from komunigi.funding.api import router as funding_router
+from komunigi.funding.api_campaigns import router as campaigns_router
 from komunigi.funding.api_maintenance import router as maintenance_router
+from komunigi.funding.api_money import router as money_router
 from komunigi.meetings.api import router as meetings_router
 from komunigi.needs.api import router as needs_router
+from komunigi.news.api import router as news_router
 
 # What every answer other than a success looks like, as the handlers below and ninja give it.
 DETAIL: dict[str, Any] = {
@@ -131,8 +135,12 @@ api.add_router("", community_router)
 api.add_router("", needs_router)
 api.add_router("", meetings_router)
 api.add_router("", funding_router)
+api.add_router("", campaigns_router)
+api.add_router("", money_router)
 api.add_router("", maintenance_router)
 api.add_router("", commons_router)
+api.add_router("", discussions_router)
+api.add_router("", news_router)
 
 
 @api.exception_handler(DomainError)
