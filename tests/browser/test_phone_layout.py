@@ -1,0 +1,115 @@
+"""On a 390 × 844 phone: no page scrolls sideways, and the menu folds under one button, which
+opens without JavaScript; on a desktop the whole menu shows on one screen-wide header."""
+
+from collections.abc import Callable
+
+import pytest
+from browser_support import log_in, t
+from playwright.sync_api import BrowserContext, Page, expect
+
+from komunigi.community.demo import DEMO_PASSWORD, load_demo_community
+from komunigi.discussions.models import MailingList, Thread
+from komunigi.funding.models import Campaign, MaintenancePlan
+from komunigi.meetings.models import Meeting
+from komunigi.needs.models import Need, PriorityRound
+from komunigi.news.models import Issue
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("demo_community")]
+
+PHONE = {"width": 390, "height": 844}
+REPRESENTATIVE = "claire.dubois@bees-coop.example"  # of BEES coop, in the demo community
+FACILITATOR = "facilitation@komunigi.example"
+STATIC_PAGES = [
+    "/", "/ecosystem/", "/ecosystem/bees-coop/", "/join/", "/needs/", "/roadmap/",
+    "/priorities/", "/meetings/", "/co-financing/", "/co-financing/simulator/",
+    "/co-financing/budget/", "/co-financing/history/", "/co-financing/maintenance/", "/lists/",
+    "/practice/", "/commons/", "/commons/migration/", "/news/",
+]  # fmt: skip
+MEMBER_PAGES = ["/dashboard/", "/account/", "/co-financing/statements/bees-coop/"]
+FACILITATOR_PAGES = [
+    "/co-financing/fees/",
+    "/facilitation/join-requests/",
+    "/facilitation/newsletter/",
+]
+
+
+@pytest.fixture
+def demo_community(transactional_db: None) -> None:
+    load_demo_community()
+
+
+def detail_pages() -> list[str]:
+    """One page of each kind that shows one thing: the demo's first need, meeting, campaign…"""
+    things = [
+        Need.objects.order_by("pk").first(),
+        PriorityRound.objects.order_by("pk").first(),
+        Meeting.objects.order_by("-starts_at").first(),
+        Campaign.objects.order_by("pk").first(),
+        Campaign.objects.order_by("-pk").first(),
+        MaintenancePlan.objects.order_by("pk").first(),
+        MailingList.objects.order_by("pk").first(),
+        Thread.objects.order_by("pk").first(),
+        Issue.objects.exclude(sent_at=None).order_by("pk").first(),
+    ]
+    return [thing.get_absolute_url() for thing in things if thing is not None]
+
+
+def assert_no_sideways_scroll(page: Page, paths: list[str]) -> None:
+    too_wide = {}
+    for path in paths:
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > page.evaluate("innerWidth"):
+            too_wide[path] = width
+    assert not too_wide, f"pages wider than the phone ({PHONE['width']} px): {too_wide}"
+
+
+def test_no_page_scrolls_sideways_for_a_visitor(new_context: Callable[..., BrowserContext]) -> None:
+    phone = new_context(viewport=PHONE).new_page()
+    assert_no_sideways_scroll(phone, STATIC_PAGES + detail_pages())
+
+
+@pytest.mark.parametrize(("email", "pages"), [(REPRESENTATIVE, MEMBER_PAGES),
+                                               (FACILITATOR, FACILITATOR_PAGES)],
+                         ids=["representative", "facilitator"])  # fmt: skip
+def test_no_page_scrolls_sideways_for_a_member(
+    new_context: Callable[..., BrowserContext], email: str, pages: list[str]
+) -> None:
+    phone = new_context(viewport=PHONE).new_page()
+    log_in(phone, email, DEMO_PASSWORD)
+    assert_no_sideways_scroll(phone, pages + detail_pages())
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_the_phone_menu_folds_under_one_button(
+    new_context: Callable[..., BrowserContext], javascript: bool
+) -> None:
+    phone = new_context(viewport=PHONE, java_script_enabled=javascript).new_page()
+    phone.goto("/")
+    needs = phone.get_by_role("navigation", name=t("Main menu")).get_by_role(
+        "link", name=t("Needs")
+    )
+    expect(needs).to_be_hidden()
+    header = phone.locator(".site-header").bounding_box()
+    assert header is not None
+    assert header["height"] < 80, "the folded menu leaves the phone's screen to the page"
+
+    phone.get_by_text(t("Menu"), exact=True).click()
+
+    expect(needs).to_be_visible()
+    switcher = phone.get_by_role("navigation", name=t("Language"))
+    expect(switcher.get_by_role("link", name="English")).to_be_visible()
+    needs.click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text(t("Needs"))
+
+
+def test_a_desktop_shows_the_whole_menu_on_one_row(
+    new_context: Callable[..., BrowserContext],
+) -> None:
+    desktop = new_context(viewport={"width": 1280, "height": 800}).new_page()
+    log_in(desktop, REPRESENTATIVE, DEMO_PASSWORD)
+    expect(desktop.get_by_text(t("Menu"), exact=True)).to_be_hidden()
+    links = desktop.get_by_role("navigation", name=t("Main menu")).get_by_role("link")
+    tops = {round(box["y"]) for box in (link.bounding_box() for link in links.all()) if box}
+    assert len(tops) == 1, f"the main menu wraps onto {len(tops)} rows"
+    expect(desktop.get_by_role("link", name=t("My account"), exact=True)).to_be_visible()
