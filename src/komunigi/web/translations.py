@@ -5,9 +5,47 @@ users reading Dutch, German or Spanish would rather read English. So, for every 
 the default one, untranslated or fuzzy entries are compiled with their English source text.
 """
 
+import re
 from pathlib import Path
 
 import polib
+
+# French sets a narrow no-break space before : ; ! ? and inside « » (Imprimerie nationale; the
+# Unicode character U+202F, so that a line never starts with the sign). A colon between
+# digits (08:34) or in an address (https://) is not punctuation and keeps no space.
+NARROW_NO_BREAK_SPACE = "\u202f"
+_BEFORE_SIGN = re.compile(r"(?<=\S)[ \u00a0\u202f]*([:;!?])(?=\s|$|[)\]»<\"'’])|[ \u00a0]+([:;!?])")
+_AFTER_OPENING_QUOTE = re.compile(r"«[ \u00a0\u202f]*")
+_BEFORE_CLOSING_QUOTE = re.compile(r"[ \u00a0\u202f]*»")
+
+
+def french_typography(text: str) -> str:
+    """``text`` with French spacing around its punctuation."""
+    text = _BEFORE_SIGN.sub(lambda m: NARROW_NO_BREAK_SPACE + (m[1] or m[2]), text)
+    text = _AFTER_OPENING_QUOTE.sub("«" + NARROW_NO_BREAK_SPACE, text)
+    return _BEFORE_CLOSING_QUOTE.sub(NARROW_NO_BREAK_SPACE + "»", text)
+
+
+def set_french_typography(po_path: Path) -> int:
+    """Rewrite the translations of ``po_path`` with French spacing, line by line so that the
+    file keeps gettext's wrapping; returns how many lines changed."""
+    lines = po_path.read_text(encoding="utf-8").split("\n")
+    changed = 0
+    in_translation = False
+    for index, line in enumerate(lines):
+        if line.startswith("msgstr"):
+            in_translation = True
+        elif not line.startswith('"'):
+            in_translation = False
+        if not in_translation:
+            continue
+        start = line.index('"')
+        fixed = line[: start + 1] + french_typography(line[start + 1 : -1]) + '"'
+        if fixed != line:
+            lines[index] = fixed
+            changed += 1
+    po_path.write_text("\n".join(lines), encoding="utf-8")
+    return changed
 
 
 def compile_catalogue(po_path: Path, *, english_fallback: bool) -> polib.MOFile:

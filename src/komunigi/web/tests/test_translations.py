@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import translation
 
-from komunigi.web.translations import compile_catalogue
+from komunigi.web.translations import compile_catalogue, french_typography
 
 LOCALE_DIR = Path(settings.LOCALE_PATHS[0])
 PACKAGE_DIR = LOCALE_DIR.parent
@@ -124,3 +124,29 @@ def test_other_languages_never_show_french(language: str) -> None:
                 shown = translation.gettext(entry.msgid)
             expected = entry.msgstr if entry.translated() else entry.msgid
             assert shown == expected, entry.msgid
+
+
+def test_french_keeps_its_typography() -> None:
+    """A narrow no-break space before : ; ! ? and inside « », so that a French line never
+    starts with a colon or a closing quote (fix with web.translations.set_french_typography)."""
+    wrong = [
+        text
+        for entry in catalogue("fr").translated_entries()
+        for _source, text in _pairs(entry)
+        if french_typography(text) != text
+    ]
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("text", "typeset"),
+    [
+        ("Paiement reçu: BEES", "Paiement reçu\u202f: BEES"),
+        ("Ligne %(line)s : %(why)s", "Ligne %(line)s\u202f: %(why)s"),
+        ("« Le vrac »", "«\u202fLe vrac\u202f»"),
+        ("Vraiment ?", "Vraiment\u202f?"),
+        ("le 1 décembre à 08:34, https://example.org/?page=2", None),
+    ],
+)
+def test_french_typography(text: str, typeset: str | None) -> None:
+    assert french_typography(text) == (typeset or text)
