@@ -232,7 +232,7 @@ def test_names_with_apostrophes_and_ampersands_reach_the_subject_unescaped(
         join_request = submit(organisation_name=name).join_request
         services.accept_join_request(join_request, actor=facilitator)
     invitation = mail.outbox[-1]
-    assert invitation.subject.startswith("Bienvenue dans Komunigi\u00a0: L'Épi & Co xxx")
+    assert invitation.subject.startswith("Bienvenue dans Komunigi\u202f: L'Épi & Co xxx")
     assert len(invitation.subject) <= 250
     assert OutboxMessage.objects.filter(subject__contains="&amp;").count() == 0
 

@@ -1,9 +1,12 @@
+import re
 from decimal import Decimal
 
 from babel.numbers import format_percent
 from django import template
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.urls import translate_url
+from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -60,3 +63,20 @@ def page_in(context: template.Context, language: str) -> str:
     request = context["request"]
     path = translate_url(request.path, language)
     return f"{path}?{request.GET.urlencode()}" if request.GET else path
+
+
+@register.filter
+def with_local_numbers(error: ValidationError) -> str:
+    """A form error's message with its figures written as the reader's language writes them:
+    "au plus 10 000 caractères", "supérieure ou égale à 0,01", not 10000 and 0.01.
+
+    The message is interpolated as Django does (a plural form picks itself from the number),
+    then each figure it was given is rewritten where it appears whole."""
+    if not error.params:
+        return str(error.message)
+    text = str(error.message % error.params)
+    for value in error.params.values():
+        if isinstance(value, int | Decimal) and not isinstance(value, bool):
+            local = formats.number_format(value, use_l10n=True, force_grouping=True)
+            text = re.sub(rf"(?<![\d.,]){re.escape(str(value))}(?![\d.,]*\d)", local, text)
+    return text
