@@ -328,7 +328,9 @@ def post_message(
     return services.post_from_mail(
         mailing_list,
         author=person,
-        author_name=name or sender,
+        # A sender without a display name shows as the part before the @: the page is read
+        # by visitors, and an outsider's address stays for facilitators (the original e-mail).
+        author_name=name or sender.partition("@")[0],
         subject=str(message.get("Subject", "")).strip() or "…",
         thread=thread,
         body=body,

@@ -321,6 +321,15 @@ def test_a_non_member_is_held_then_approved_and_allowed_from_now_on(
 
 
 @pytest.mark.django_db
+def test_an_outsider_without_a_display_name_is_not_shown_by_address(
+    entraide: MailingList, people: tuple[User, User], facilitator: User
+) -> None:
+    inbound.receive(mail("sam@newcoop.example", "Hi", "Hello.").as_bytes(), LIST_ADDRESS)
+    post = moderation.approve(HeldMessage.objects.get(), actor=facilitator)
+    assert post.author_label == "sam"
+
+
+@pytest.mark.django_db
 def test_one_reply_too_many_waits_and_its_approval_posts_it_in_its_thread_as_its_person(
     entraide: MailingList,
     people: tuple[User, User],
