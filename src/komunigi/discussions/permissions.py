@@ -26,7 +26,9 @@ def is_member(user: Any) -> bool:
 def readable_lists(user: Any) -> Any:
     from komunigi.discussions.models import MailingList, ReadAccess
 
-    lists = MailingList.objects.all()
+    # Ordered here rather than by Meta.ordering alone, which a query that counts (the lists'
+    # threads) drops: the lists came in no particular order.
+    lists = MailingList.objects.order_by("position", "name")
     return lists if is_member(user) else lists.filter(read_access=ReadAccess.PUBLIC)
 
 
