@@ -38,6 +38,10 @@ class DecimalAmountField(forms.DecimalField):
         kwargs.setdefault("localize", True)
         super().__init__(**kwargs)
 
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        # A phone offers its number keys; the field is as wide as an amount (see site.css).
+        return {**super().widget_attrs(widget), "inputmode": "decimal", "class": "amount-field"}
+
     # The stubs derive DecimalField from IntegerField and ignore this same override themselves.
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str):
