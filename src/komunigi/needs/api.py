@@ -1,18 +1,31 @@
+import re
 from datetime import datetime, timedelta
+from typing import Annotated, Any
 
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError, ValidationError
 from ninja.pagination import paginate
 
-from komunigi.community.api_auth import PUBLIC, PUBLIC_OPENAPI
+from komunigi.community.api_auth import PERSONAL, PUBLIC, PUBLIC_OPENAPI
+from komunigi.community.models import ODOO_SERIES, Organisation
+from komunigi.errors import DomainError
+from komunigi.http import AuthenticatedHttpRequest
 from komunigi.markdown import render_markdown
-from komunigi.needs import rounds, schulze
+from komunigi.needs import permissions, rounds, schulze, services
+from komunigi.needs.forms import InterestForm, NeedForm, check_tag_names
 from komunigi.needs.models import (
+    Ballot,
+    Interest,
     Need,
     NeedStatus,
+    Priority,
     PriorityRound,
     Quote,
     RoundStatus,
@@ -152,9 +165,229 @@ def list_needs(request: HttpRequest, filters: Query[NeedFilters]):
     summary="One need",
 )
 def get_need(request: HttpRequest, need_id: int) -> Need:
+    return _need(request, need_id)
+
+
+def _need(request: HttpRequest, need_id: int) -> Need:
+    """The need as NeedOut shows it, or 404 when it does not exist or the caller may not see
+    it (a draft of somebody else's organisation)."""
     return get_object_or_404(
         _needs(request).prefetch_related("interests__organisation", "quotes__provider"),
         pk=need_id,
+    )
+
+
+# No text holds a NUL character (the database refuses it). A required text holds something
+# besides the white space the form strips (str.isspace's characters): the form says so in
+# the caller's language, so the schema only documents that rule.
+NO_NULL_CHARACTER = r"^[^\x00]*$"
+SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+SOME_TEXT: dict[str, Any] = {"pattern": rf"^[^\x00]*[^\x00{SPACE}][^\x00]*$"}
+SERIES = "^(" + "|".join(re.escape(series) for series, _label in ODOO_SERIES) + ")?$"
+TAG = r"^[^\x00,;]*$"
+
+
+def _organisation() -> Any:
+    return Field(
+        None,
+        pattern=NO_NULL_CHARACTER,
+        description="Slug of the organisation acted for; needed when the caller acts for several",
+    )
+
+
+class Refusal(Schema):
+    detail: str
+
+
+class NeedIn(Schema):
+    title: str = Field(max_length=200, json_schema_extra=SOME_TEXT)
+    problem: str = Field(
+        max_length=20_000,
+        json_schema_extra=SOME_TEXT,
+        description="What goes wrong today? Markdown.",
+    )
+    expected_outcome: str = Field(
+        max_length=20_000,
+        json_schema_extra=SOME_TEXT,
+        description="What should work once it is done? Markdown.",
+    )
+    tags: list[Annotated[str, Field(max_length=services.MAX_TAG_LENGTH, pattern=TAG)]] = Field(
+        [], max_length=services.MAX_TAGS, description="Odoo areas or modules, by name"
+    )
+    odoo_series: str = Field("", pattern=SERIES, description="8.0 … 19.0, or empty")
+    organisation: str | None = _organisation()
+    publish: bool = Field(
+        False, description="Publish at once; otherwise a draft that only its organisation sees"
+    )
+
+
+@router.post(
+    "/needs",
+    response={201: NeedOut, 403: Refusal},
+    auth=PERSONAL,
+    summary="Propose a need",
+)
+def create_need(request: AuthenticatedHttpRequest, payload: NeedIn) -> Status:
+    """As “Propose a need” on the site: in the name of an organisation the caller belongs
+    to, published or kept as a draft. 403 for people in no member organisation; 422 with the
+    form's messages."""
+    organisations = permissions.organisations_proposing_for(request.user)
+    organisation = _acting_for(
+        organisations,
+        payload.organisation,
+        refusal=_("You propose needs only in the name of an organisation you belong to."),
+    )
+    form = NeedForm(
+        {
+            "title": payload.title,
+            "organisation": organisation.pk,
+            "problem": payload.problem,
+            "expected_outcome": payload.expected_outcome,
+            "odoo_series": payload.odoo_series,
+        },
+        organisations=organisations,
+    )
+    form.is_valid()  # the tags, sent as a list, are checked beside it with the form's rule
+    try:
+        tags = check_tag_names(payload.tags)
+    except forms.ValidationError as error:
+        form.add_error("tags_text", error)
+    if form.errors:
+        raise _invalid(form, renamed={"tags_text": "tags"})
+    need = services.create_need(
+        author=request.user,
+        organisation=form.cleaned_data["organisation"],
+        title=form.cleaned_data["title"],
+        problem=form.cleaned_data["problem"],
+        expected_outcome=form.cleaned_data["expected_outcome"],
+        tags=tags,
+        odoo_series=form.cleaned_data["odoo_series"],
+        publish=payload.publish,
+    )
+    return Status(201, _need(request, need.pk))
+
+
+class InterestIn(Schema):
+    priority: Priority
+    comment: str = Field("", max_length=2000, pattern=NO_NULL_CHARACTER)
+    organisation: str | None = _organisation()
+
+
+@router.post(
+    "/needs/{need_id}/interest",
+    response={200: InterestOut, 403: Refusal},
+    auth=PERSONAL,
+    summary="Say a supermarket needs this too (or change its priority)",
+)
+def express_interest(
+    request: AuthenticatedHttpRequest, need_id: int, payload: InterestIn
+) -> Status:
+    """For a member supermarket the caller belongs to, while the need is active (409
+    otherwise); a second call changes the priority and comment."""
+    need = _need(request, need_id)
+    supermarkets = permissions.supermarkets_speaking_through(request.user)
+    supermarket = _acting_for(
+        supermarkets,
+        payload.organisation,
+        refusal=_("Only the people of a member supermarket say it needs this."),
+    )
+    form = InterestForm(
+        {"organisation": supermarket.pk, "priority": payload.priority, "comment": payload.comment},
+        supermarkets=supermarkets,
+    )
+    if not form.is_valid():
+        raise _invalid(form)
+    # The service checks who speaks for the supermarket, as for the page, and refuses an
+    # inactive need with its message (409) where the page's own check gives a bare 403.
+    interest = services.express_interest(
+        need,
+        supermarket,
+        actor=request.user,
+        priority=form.cleaned_data["priority"],
+        comment=form.cleaned_data["comment"],
+    )
+    return Status(200, _interest(interest))
+
+
+class ActingFor(Schema):
+    organisation: str | None = _organisation()
+
+
+@router.delete(
+    "/needs/{need_id}/interest",
+    response={204: None, 403: Refusal},
+    auth=PERSONAL,
+    summary="Withdraw a supermarket's interest",
+)
+def withdraw_interest(
+    request: AuthenticatedHttpRequest,
+    need_id: int,
+    acting: Query[ActingFor],
+) -> Status:
+    """The supermarket no longer says it needs this (nothing to do if it never said so);
+    while the need is active (409 otherwise)."""
+    need = _need(request, need_id)
+    supermarket = _acting_for(
+        permissions.supermarkets_speaking_through(request.user),
+        acting.organisation,
+        refusal=_("Only the people of a member supermarket say it needs this."),
+        where=["query", "organisation"],
+    )
+    services.withdraw_interest(need, supermarket, actor=request.user)
+    return Status(204, None)
+
+
+def _interest(interest: Interest) -> dict[str, Any]:
+    return {
+        "organisation": interest.organisation.slug,
+        "priority": interest.priority,
+        "comment": interest.comment,
+    }
+
+
+def _acting_for(
+    organisations: QuerySet[Organisation],
+    slug: str | None,
+    *,
+    refusal: str,
+    where: list[str] | None = None,
+) -> Organisation:
+    """The one organisation among ``organisations`` the caller acts for: the one named by
+    ``slug``, or their only one. 403 with ``refusal`` when there is none, 422 when the caller
+    acts for several and did not say which."""
+    if slug:
+        organisations = organisations.filter(slug=slug)
+    found = list(organisations[:2])
+    if not found:
+        raise HttpError(403, refusal)
+    if len(found) > 1:
+        raise ValidationError(
+            [
+                {
+                    "loc": where or ["body", "payload", "organisation"],
+                    "msg": _("You act for several organisations: say which (organisation)."),
+                    "type": "missing",
+                }
+            ]
+        )
+    return found[0]
+
+
+def _invalid(form: forms.BaseForm, renamed: dict[str, str] | None = None) -> ValidationError:
+    """The form's errors as ninja's own 422 gives them: which field of the payload, and the
+    form's message, in the caller's language."""
+    renamed = renamed or {}
+    return ValidationError(
+        [
+            {
+                "loc": ["body", "payload"]
+                + ([] if field == NON_FIELD_ERRORS else [renamed.get(field, field)]),
+                "msg": error["message"],
+                "type": error["code"] or "invalid",
+            }
+            for field, errors in form.errors.get_json_data().items()
+            for error in errors
+        ]
     )
 
 
@@ -188,6 +421,43 @@ class RoundOut(Schema):
     result: RoundResultOut | None
 
 
+class RoundSummaryOut(Schema):
+    id: int
+    title: str
+    status: RoundStatus
+    deadline: datetime
+    closed_at: datetime | None
+    candidate_count: int
+    ballot_count: int
+    url: str
+
+    @staticmethod
+    def resolve_url(obj: PriorityRound, context: dict) -> str:
+        return context["request"].build_absolute_uri(obj.get_absolute_url())
+
+
+def _count(rows: QuerySet, *, of: str) -> Coalesce:
+    """How many ``rows`` point at the round, counted for the rows a page shows."""
+    counted = rows.filter(**{of: OuterRef("pk")}).order_by().values(of)
+    return Coalesce(Subquery(counted.annotate(count=Count("pk")).values("count")), 0)
+
+
+@router.get(
+    "/priority-rounds",
+    response=list[RoundSummaryOut],
+    auth=PUBLIC,
+    openapi_extra=PUBLIC_OPENAPI,
+    summary="List priority rounds",
+)
+@paginate(ApiPages, page_size=50)
+def list_priority_rounds(request: HttpRequest):
+    """Every round, latest first, as the priorities page lists them."""
+    return PriorityRound.objects.annotate(
+        candidate_count=_count(PriorityRound.candidates.through.objects.all(), of="priorityround"),
+        ballot_count=_count(Ballot.objects.all(), of="round"),
+    ).order_by("-created_at", "-pk")
+
+
 @router.get(
     "/priority-rounds/{round_id}",
     response=RoundOut,
@@ -211,6 +481,52 @@ def get_priority_round(request: HttpRequest, round_id: int) -> dict:
         "ballots": rounds.anonymised_ballots(priority_round) if closed else None,
         "result": priority_round.result if closed else None,
     }
+
+
+class RankingIn(Schema):
+    ranking: list[Annotated[list[int], Field(min_length=1)]] = Field(
+        min_length=1,
+        description="Groups of need ids, most wanted first; a group ranks its needs equal, "
+        "and candidates left out rank together below all the others",
+    )
+    organisation: str | None = _organisation()
+
+
+class RankingReceipt(Schema):
+    organisation: str
+    ranking: list[list[int]]
+    replaced: bool = Field(description="Whether it replaced the supermarket's earlier ranking")
+
+
+@router.post(
+    "/priority-rounds/{round_id}/ballot",
+    response={200: RankingReceipt, 403: Refusal, 409: Refusal},
+    auth=PERSONAL,
+    summary="Rank the candidates for a supermarket (or change its ranking)",
+)
+def rank_candidates(request: AuthenticatedHttpRequest, round_id: int, payload: RankingIn) -> Status:
+    """One ranking per supermarket, cast by its representative or substitute, replaced by a
+    second call until the round closes (409 then); 422 for a need that is not a candidate or
+    is ranked twice."""
+    priority_round = get_object_or_404(PriorityRound, pk=round_id)
+    supermarket = _acting_for(
+        permissions.supermarkets_voting_through(request.user),
+        payload.organisation,
+        refusal=_("Only a member supermarket's representative or substitute ranks the needs."),
+    )
+    ranking = [sorted(group) for group in payload.ranking]  # as the page's rank numbers give it
+    # The service checks who votes, as for the page, and says why a closed round refuses.
+    try:
+        _ballot, replaced = rounds.cast_ballot(
+            priority_round, supermarket, actor=request.user, ranking=ranking
+        )
+    except DomainError as error:
+        if error.code != rounds.BAD_RANKING:
+            raise
+        raise ValidationError(
+            [{"loc": ["body", "payload", "ranking"], "msg": error.message, "type": error.code}]
+        ) from None
+    return Status(200, {"organisation": supermarket.slug, "ranking": ranking, "replaced": replaced})
 
 
 # The count grows with the cube of the candidates: keep any one request cheap.

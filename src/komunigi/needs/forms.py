@@ -25,7 +25,7 @@ from komunigi.needs.models import (
     PriorityRound,
     Quote,
 )
-from komunigi.needs.services import MAX_TAGS
+from komunigi.needs.services import MAX_TAG_LENGTH, MAX_TAGS
 
 
 class NeedForm(forms.ModelForm):
@@ -57,14 +57,20 @@ class NeedForm(forms.ModelForm):
             self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
 
     def clean_tags_text(self) -> list[str]:
-        names = [n.strip() for n in re.split(r"[,;]", self.cleaned_data["tags_text"]) if n.strip()]
-        if len(names) > MAX_TAGS:
-            raise forms.ValidationError(
-                _("At most %(count)d tags, please."), params={"count": MAX_TAGS}
-            )
-        if any(len(name) > 50 for name in names):
-            raise forms.ValidationError(_("A tag has at most 50 characters."))
-        return names
+        return check_tag_names(re.split(r"[,;]", self.cleaned_data["tags_text"]))
+
+
+def check_tag_names(names: list[str]) -> list[str]:
+    """The tags named, blanks left out, within what a need takes: the form's rule, and the
+    API's for the list it is sent."""
+    names = [name.strip() for name in names if name.strip()]
+    if len(names) > MAX_TAGS:
+        raise forms.ValidationError(
+            _("At most %(count)d tags, please."), params={"count": MAX_TAGS}
+        )
+    if any(len(name) > MAX_TAG_LENGTH for name in names):
+        raise forms.ValidationError(_("A tag has at most 50 characters."))
+    return names
 
 
 class StatusForm(forms.Form):

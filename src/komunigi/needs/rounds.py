@@ -15,6 +15,9 @@ from komunigi.needs import emails, lifecycle, permissions, roadmap_version, schu
 from komunigi.needs.models import Ballot, Need, PriorityRound, RoundStatus
 
 MIN_CANDIDATES = 2
+# The code of cast_ballot's refusal of the ranking itself (the others are about the round's
+# state), for the API to answer 422 rather than 409.
+BAD_RANKING = "bad_ranking"
 
 
 # Supermarkets that have not ranked are reminded this long before the deadline.
@@ -130,7 +133,7 @@ def cast_ballot(
         try:
             schulze.tally(candidates, [schulze.Ballot(_as_names(ranking))])
         except schulze.BallotError as error:
-            raise DomainError(ballot_error_message(error)) from None
+            raise DomainError(ballot_error_message(error), code=BAD_RANKING) from None
         try:
             with transaction.atomic():
                 ballot, created = Ballot.objects.update_or_create(

@@ -37,6 +37,7 @@ from komunigi.needs.models import (
 )
 
 MAX_TAGS = 10
+MAX_TAG_LENGTH = 50  # a tag's name and slug
 MAX_ATTACHMENTS = 20
 # Codes of the moves the platform makes by itself (see _move).
 WHY_VALID_QUOTE = "valid_quote"
