@@ -7,12 +7,13 @@ import pytest
 from browser_support import log_in, t
 from playwright.sync_api import BrowserContext, Page, expect
 
-from komunigi.community.demo import DEMO_PASSWORD, load_demo_community
+from komunigi.community.demo import DEMO_PASSWORD
 from komunigi.discussions.models import MailingList, Thread
 from komunigi.funding.models import Campaign, MaintenancePlan
 from komunigi.meetings.models import Meeting
 from komunigi.needs.models import Need, PriorityRound
 from komunigi.news.models import Issue
+from komunigi.web.demo import load_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("demo_community")]
 
@@ -35,7 +36,7 @@ FACILITATOR_PAGES = [
 
 @pytest.fixture
 def demo_community(transactional_db: None) -> None:
-    load_demo_community()
+    load_demo()
 
 
 def detail_pages() -> list[str]:
@@ -51,7 +52,8 @@ def detail_pages() -> list[str]:
         Thread.objects.order_by("pk").first(),
         Issue.objects.exclude(sent_at=None).order_by("pk").first(),
     ]
-    return [thing.get_absolute_url() for thing in things if thing is not None]
+    assert None not in things, "the demo lacks a page of one kind"
+    return [thing.get_absolute_url() for thing in things]
 
 
 def assert_no_sideways_scroll(page: Page, paths: list[str]) -> None:

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.conf import settings
+
 from komunigi.community.models import Organisation, OrganisationKind, is_facilitator
 from komunigi.needs.permissions import (
     is_in,
@@ -40,6 +42,12 @@ def can_export_shares(user: Any, campaign: Any) -> bool:
 def is_member_anywhere(user: Any) -> bool:
     """Someone of the community: a person in a member organisation, or a facilitator."""
     return is_facilitator(user) or organisations_proposing_for(user).exists()
+
+
+def can_see_shares(user: Any) -> bool:
+    """What each organisation pays (its cap, its share, what it paid) is public unless the
+    instance says otherwise; members always see it."""
+    return settings.KOMUNIGI_PUBLIC_SHARES or is_member_anywhere(user)
 
 
 def can_see_statement(user: Any, organisation: Organisation) -> bool:

@@ -214,9 +214,7 @@ def _split_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
 
 
 def _show_amounts(request: HttpRequest) -> bool:
-    """What each organisation pays is public unless the instance says otherwise; members
-    always see it."""
-    return settings.KOMUNIGI_PUBLIC_SHARES or permissions.is_member_anywhere(request.user)
+    return permissions.can_see_shares(request.user)
 
 
 def _campaign_context(request: HttpRequest, campaign: Campaign, **bound: Any) -> dict[str, Any]:

@@ -352,6 +352,22 @@ def split_among(
     )
 
 
+def amount_to_raise(campaign: Campaign) -> Decimal:
+    """What the supermarkets raise between them (DESIGN.md §4.1's ``A``), whoever pledges:
+    frozen at the close once funded, the engine's own figure before (it does not depend on
+    the participants, so one stands for all of them)."""
+    if campaign.to_raise is not None:
+        return campaign.to_raise
+    anyone = [split.Participant("anyone")]
+    return split.split(
+        campaign.cost,
+        anyone,
+        provider_contribution=campaign.provider_contribution,
+        community_contribution=campaign.community_contribution,
+        overhead_rate=campaign.overhead_rate,
+    ).to_raise
+
+
 def pledges_version(pledges: list[Pledge] | tuple[Pledge, ...]) -> str:
     """A short fingerprint of the pledges as they stand: a confirmation given for one set of
     pledges is not taken for another."""

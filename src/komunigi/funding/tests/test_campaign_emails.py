@@ -101,5 +101,6 @@ def test_three_days_before_the_deadline_interested_supermarkets_are_reminded_onc
     # A long non-ASCII subject is folded from its first word on: its unfolded value then
     # starts with the folding space, which mail programs do not show.
     assert reminded["rep@bloum.example"]["Subject"].lstrip() == (
-        f"L’accord de votre conseil d’administration est encore nécessaire\u202f: {campaign.need.title}"
+        "L’accord de votre conseil d’administration est encore nécessaire\u202f: "
+        + campaign.need.title
     )

@@ -7,14 +7,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from komunigi.commons.demo import load_demo_modules
-from komunigi.community.demo import DEMO_PASSWORD, load_demo_community
-from komunigi.discussions.demo import load_demo_lists
-from komunigi.funding.demo import load_demo_funding
-from komunigi.funding.demo_maintenance import load_demo_maintenance
-from komunigi.meetings.demo import load_demo_meetings
-from komunigi.needs.demo import load_demo_follows, load_demo_needs
-from komunigi.news.demo import load_demo_news
+from komunigi.community.demo import DEMO_PASSWORD
+from komunigi.web.demo import load_demo
 
 ADDR = re.compile(r"^(?P<host>[\w.\-:\[\]]+):(?P<port>\d{1,5})$")
 
@@ -39,15 +33,7 @@ class Command(BaseCommand):
         if not ADDR.match(addr):
             raise CommandError(f"--addr must look like 127.0.0.1:8000, not {addr!r}")
         call_command("migrate", interactive=False, verbosity=0)
-        logins = load_demo_community()
-        load_demo_needs()
-        load_demo_meetings()
-        load_demo_funding()  # after the meetings: last month's approved the open campaign
-        load_demo_follows()
-        load_demo_news()
-        load_demo_lists()
-        load_demo_modules()
-        load_demo_maintenance()  # after the catalogue: who runs what
+        logins = load_demo()
         self.stdout.write(self.style.SUCCESS("The demo community is ready."))
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for login in logins:
