@@ -21,11 +21,17 @@ class ParticipantIn(Schema):
 
 
 class SimulationIn(Schema):
-    total: str = Field(description='The development\'s cost, e.g. "300.00"')
+    # The document says what the engine refuses (an empty cost, no participant), while the
+    # engine keeps refusing it with its own translated words rather than pydantic's.
+    total: str = Field(
+        description='The development\'s cost, e.g. "300.00"', json_schema_extra={"minLength": 1}
+    )
     provider_contribution: str = Field(ZERO, description="What the provider pays itself")
     community_contribution: str = Field(ZERO, description="What the community fund pays")
     overhead_rate: str = Field(ZERO, description="Kept for the community fund, in [0, 1)")
-    participants: list[ParticipantIn] = Field(max_length=MAX_PARTICIPANTS)
+    participants: list[ParticipantIn] = Field(
+        max_length=MAX_PARTICIPANTS, json_schema_extra={"minItems": 1}
+    )
 
 
 class ShareOut(Schema):

@@ -540,11 +540,16 @@ class TallyBallotIn(Schema):
         max_length=MAX_CANDIDATES,
         description="Most preferred first; a nested list is a group ranked equal",
     )
-    count: int = Field(1, description="How many voters cast this ballot (at least 1)")
+    count: int = Field(
+        1, description="How many voters cast this ballot", json_schema_extra={"minimum": 1}
+    )
 
 
 class TallyIn(Schema):
-    candidates: list[str] = Field(max_length=MAX_CANDIDATES)
+    # At least one, as the count says in the caller's words (rounds.ballot_error_message).
+    candidates: list[str] = Field(
+        max_length=MAX_CANDIDATES, json_schema_extra={"minItems": 1, "uniqueItems": True}
+    )
     ballots: list[TallyBallotIn] = Field([], max_length=MAX_BALLOTS)
 
 

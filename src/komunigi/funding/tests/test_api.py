@@ -149,3 +149,19 @@ def test_openapi_document_describes_the_simulation(client: Client) -> None:
     validate(document)
     operation = document["paths"][URL]["post"]
     assert set(operation["responses"]) == {"200", "422"}
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [({"total": "", "participants": [{"key": "a"}]}, "total: Ce champ est obligatoire."),
+     ({"total": "100", "participants": []}, "participants: Ajoutez au moins un participant.")],
+)  # fmt: skip
+def test_what_the_document_refuses_the_api_refuses_in_the_callers_words(
+    client: Client, body: dict, detail: str
+) -> None:
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]["SimulationIn"]
+    assert schema["properties"]["total"]["minLength"] == 1
+    assert schema["properties"]["participants"]["minItems"] == 1
+    answer = client.post(URL, body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="fr")
+    assert answer.status_code == 422
+    assert answer.json()["detail"] == detail

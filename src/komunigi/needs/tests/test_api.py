@@ -147,6 +147,14 @@ def test_public_tally_names_the_problem_with_422(
     assert message in body["detail"]
 
 
+def test_the_document_says_what_the_tally_refuses(client: Client) -> None:
+    """The rules the count refuses in the caller's words are in the document too."""
+    schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    candidates = schemas["TallyIn"]["properties"]["candidates"]
+    assert (candidates["minItems"], candidates["uniqueItems"]) == (1, True)
+    assert schemas["TallyBallotIn"]["properties"]["count"]["minimum"] == 1
+
+
 def test_openapi_document_stays_valid_with_the_needs_endpoints(client: Client) -> None:
     document = client.get("/api/v1/openapi.json").json()
     validate(document)
