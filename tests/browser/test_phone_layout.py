@@ -5,10 +5,11 @@ from collections.abc import Callable
 
 import pytest
 from browser_support import log_in, t
+from django.contrib.auth.models import AnonymousUser
 from playwright.sync_api import BrowserContext, Page, expect
 
 from komunigi.community.demo import DEMO_PASSWORD
-from komunigi.discussions.models import MailingList, Thread
+from komunigi.discussions.models import MailingList, ReadAccess, Thread
 from komunigi.funding.models import Campaign, MaintenancePlan
 from komunigi.meetings.models import Meeting
 from komunigi.needs.models import Need, PriorityRound
@@ -40,16 +41,18 @@ def demo_community(transactional_db: None) -> None:
 
 
 def detail_pages() -> list[str]:
-    """One page of each kind that shows one thing: the demo's first need, meeting, campaign…"""
+    """One page of each kind that shows one thing, as a visitor may read it: the demo's first
+    need, meeting, campaign, public list and its first thread…"""
+    public_lists = MailingList.objects.filter(read_access=ReadAccess.PUBLIC).order_by("pk")
     things = [
-        Need.objects.order_by("pk").first(),
+        Need.objects.visible_to(AnonymousUser()).order_by("pk").first(),
         PriorityRound.objects.order_by("pk").first(),
         Meeting.objects.order_by("-starts_at").first(),
         Campaign.objects.order_by("pk").first(),
         Campaign.objects.order_by("-pk").first(),
         MaintenancePlan.objects.order_by("pk").first(),
-        MailingList.objects.order_by("pk").first(),
-        Thread.objects.order_by("pk").first(),
+        public_lists.first(),
+        Thread.objects.filter(mailing_list__in=public_lists).order_by("pk").first(),
         Issue.objects.exclude(sent_at=None).order_by("pk").first(),
     ]
     assert None not in things, "the demo lacks a page of one kind"
