@@ -104,7 +104,7 @@ def record_attendance(facilitator: Page) -> None:
     )
     with translation.override("fr"):
         represented = translation.ngettext(
-            "%(count)s of %(total)s member supermarket represented",
+            "%(count)s of %(total)s member supermarkets represented",
             "%(count)s of %(total)s member supermarkets represented",
             MEMBER_SUPERMARKETS,
         ) % {"count": len(PRESENT), "total": MEMBER_SUPERMARKETS}

@@ -2,6 +2,7 @@
 
 import datetime
 from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -99,7 +100,11 @@ def test_a_list_post_is_not_marked_auto_generated_but_the_digest_that_carries_it
     services.subscribe(entraide, user=anna, delivery=Delivery.EVERY)
     services.subscribe(entraide, user=jonas, delivery=Delivery.DIGEST)
     services.start_thread(entraide, author=claire, subject="Stock", body="Who counts?")
-    send_digest(jonas, now=timezone.now() + datetime.timedelta(days=1))
+    # Tomorrow at noon where Jonas lives: past the digest hour whatever the time of the run.
+    tomorrow = timezone.localtime(timezone.now(), ZoneInfo(jonas.time_zone)) + datetime.timedelta(
+        days=1
+    )
+    send_digest(jonas, now=tomorrow.replace(hour=12, minute=0))
     outbox.deliver_due()
     post = next(m for m in smtp_server.messages if m["To"] == anna.email)
     digest = next(m for m in smtp_server.messages if m["To"] == jonas.email)
