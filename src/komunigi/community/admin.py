@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -176,6 +177,13 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         if "is_facilitator" in form.changed_data:
             verb = "granted" if obj.is_facilitator else "removed"
             log_action(request.user, f"community.user.facilitator_{verb}", obj)
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        """Only a site administrator sets another person's password here: a facilitator who
+        could would take the account over. A person changes their own from "My account"."""
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if obj is not None and not can_manage_account(request.user, obj):

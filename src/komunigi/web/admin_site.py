@@ -1,5 +1,10 @@
+from typing import Any
+
 from django.contrib.admin import AdminSite
-from django.http import HttpRequest
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,3 +17,12 @@ class KomunigiAdminSite(AdminSite):
         """Site administrators and facilitators; what each may touch is up to permissions."""
         user = request.user
         return bool(user.is_active and (user.is_staff or getattr(user, "is_facilitator", False)))
+
+    def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        """The site's own login, which throttles guesses per account and network, then back
+        here: the admin's would let anyone try passwords without end."""
+        if request.user.is_authenticated:
+            raise PermissionDenied  # logged in, without the admin's permission
+        return redirect_to_login(
+            request.GET.get("next") or reverse("admin:index"), reverse("login")
+        )

@@ -83,3 +83,46 @@ def test_facilitators_reach_what_a_person_receives_from_the_people_list(
     people = client.get("/en/admin/community/user/", {"q": "anna"}).content.decode()
     assert "anna@example.org" in people
     assert "/facilitation/people/" not in people
+
+
+def test_only_a_site_administrator_sets_another_persons_password_in_the_admin(
+    facilitator: User,
+) -> None:
+    account = UserFactory()
+    form = {"password1": "Une-prise-de-contrôle-2031", "password2": "Une-prise-de-contrôle-2031"}
+    url = f"/admin/community/user/{account.pk}/password/"
+    client = Client()
+    client.force_login(facilitator)
+
+    assert client.get(url).status_code == 403
+    assert client.post(url, form).status_code == 403
+    account.refresh_from_db()
+    assert not account.check_password(form["password1"])
+
+    administrator = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(administrator)
+    assert client.post(url, form).status_code == 302
+    account.refresh_from_db()
+    assert account.check_password(form["password1"])
+
+
+def test_the_admin_logs_in_through_the_sites_throttled_login(client: Client) -> None:
+    """The admin's own login page would let anyone try passwords without end."""
+    administrator = UserFactory(is_staff=True, is_superuser=True)
+    answer = client.get("/admin/login/?next=/admin/community/user/")
+    assert answer.status_code == 302
+    assert answer["Location"].startswith("/accounts/login/?next=/admin/community/user/")
+    for _attempt in range(5):
+        client.post("/admin/login/", {"username": administrator.email, "password": "wrong"})
+    assert "_auth_user_id" not in client.session
+    guesses = [
+        client.post("/accounts/login/", {"username": administrator.email, "password": "wrong"})
+        for _attempt in range(5)
+    ]
+    assert guesses[-1].status_code == 429
+
+
+def test_a_person_without_the_admin_is_refused_not_sent_round_in_circles(client: Client) -> None:
+    client.force_login(UserFactory())
+    assert client.get("/admin/").status_code in (302, 403)
+    assert client.get("/admin/login/").status_code == 403
