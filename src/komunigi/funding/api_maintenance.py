@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from komunigi.community.api_auth import PUBLIC, PUBLIC_OPENAPI
+from komunigi.funding import permissions
 from komunigi.funding.models import MaintenancePlan, MaintenanceStatus
 from komunigi.funding.services import maintenance
 from komunigi.pagination import ApiPages
@@ -65,7 +66,9 @@ class MaintenancePlanDetailOut(MaintenancePlanFields):
     basis: str = Field(
         description="funded: the shares set at the close, less the credits of newcomers, "
         "theirs included; otherwise the shares if every organisation that runs the modules "
-        "committed (opt-outs left out)"
+        "committed (opt-outs left out). As on the plan's page: until it is funded, each "
+        "caller sees only the bills of the organisations it commits for (facilitators all "
+        "of them), and once funded, the shares unless the instance keeps them to members"
     )
     to_raise: str = Field(description=MONEY)
     overhead: str = Field(description=MONEY)
@@ -96,10 +99,24 @@ def _frozen(plan: MaintenancePlan) -> tuple[dict[str, list[OrganisationShareOut]
     for share in plan.shares.select_related("organisation", "module"):
         slug = share.organisation.slug
         by_module.setdefault(share.module.technical_name, []).append(
-            OrganisationShareOut(organisation=slug, amount=str(share.amount))
+            OrganisationShareOut(organisation=slug, amount=_money(share.amount))
         )
         totals[slug] = totals.get(slug, Decimal("0.00")) + share.amount
-    return by_module, {slug: str(amount) for slug, amount in totals.items()}
+    return by_module, {slug: _money(amount) for slug, amount in totals.items()}
+
+
+def _bills_shown_to(request: HttpRequest, organisations: dict) -> set[str]:
+    """The keys (organisation ids as text) of the bills ``request``'s caller may see."""
+    if permissions.can_run_campaigns(request.user):
+        return {str(pk) for pk in organisations}
+    if not request.user.is_authenticated:
+        return set()
+    mine = maintenance.organisations_committing_through(request.user).values_list("pk", flat=True)
+    return {str(pk) for pk in mine}
+
+
+def _money(amount: Decimal) -> str:
+    return str(amount.quantize(Decimal("0.01")))
 
 
 @router.get(
@@ -115,18 +132,28 @@ def get_plan(request: HttpRequest, plan_id: int) -> MaintenancePlanDetailOut:
     if plan.status == MaintenanceStatus.FUNDED:
         by_module, totals = _frozen(plan)
         to_raise, overhead = plan.to_raise, plan.overhead
+        if not permissions.can_see_shares(request.user):
+            by_module, totals = {}, {}
     else:
         seen = maintenance.preview(plan, covered)
         slugs = {str(pk): o.slug for pk, o in seen.organisations.items()}
+        # Who runs a module is not public while the plan collects (an organisation may hide
+        # what it runs): like the page, each caller sees its own organisations' bills.
+        shown = _bills_shown_to(request, seen.organisations)
         by_module = {
             item.module.technical_name: [
-                OrganisationShareOut(organisation=slugs[key], amount=str(amount))
+                OrganisationShareOut(organisation=slugs[key], amount=_money(amount))
                 for key, amount in seen.everyone.modules[str(item.module_id)].shares
+                if key in shown
             ]
             for item in covered
             if str(item.module_id) in seen.everyone.modules
         }
-        totals = {slugs[key]: str(seen.everyone.total(key)) for key in seen.everyone.bills}
+        totals = {
+            slugs[key]: _money(seen.everyone.total(key))
+            for key in seen.everyone.bills
+            if key in shown
+        }
         to_raise, overhead = seen.everyone.to_raise, seen.everyone.overhead
     return MaintenancePlanDetailOut(
         id=plan.pk,
@@ -138,12 +165,12 @@ def get_plan(request: HttpRequest, plan_id: int) -> MaintenancePlanDetailOut:
         status=MaintenanceStatus(plan.status),
         url=request.build_absolute_uri(plan.get_absolute_url()),
         basis="funded" if plan.status == MaintenanceStatus.FUNDED else "if_everyone_commits",
-        to_raise=str(to_raise),
-        overhead=str(overhead),
+        to_raise=_money(to_raise),
+        overhead=_money(overhead),
         modules=[
             MaintainedModuleOut(
                 technical_name=item.module.technical_name,
-                cost=str(item.cost),
+                cost=_money(item.cost),
                 shares=by_module.get(item.module.technical_name, []),
             )
             for item in covered
@@ -157,8 +184,8 @@ def get_plan(request: HttpRequest, plan_id: int) -> MaintenancePlanDetailOut:
                 organisation=joined.organisation.slug,
                 module=joined.module.technical_name,
                 joined_on=joined.joined_on,
-                catch_up=str(joined.catch_up),
-                premium=str(joined.premium),
+                catch_up=_money(joined.catch_up),
+                premium=_money(joined.premium),
             )
             for joined in plan.joins.select_related("organisation", "module")
         ],

@@ -256,6 +256,9 @@ class PromiseForm(forms.Form):
         weight = self.cleaned_data.get("weight")
         if weight is not None and not 0 < weight <= MAX_WEIGHT:
             raise forms.ValidationError(_("A weight must be more than 0."))
+        if weight is not None and weight != weight.quantize(Decimal("0.01")):
+            # Kept with two decimals: 0.001 would be kept as 0.00, a weight of nothing.
+            raise forms.ValidationError(_("A weight has at most two decimals."))
         return weight
 
 

@@ -198,6 +198,7 @@ def plan_detail(request: HttpRequest, pk: int, **bound: Any) -> HttpResponse:
             "taking": plan.is_collecting and plan.deadline > timezone.now(),
             "can_close": plan.is_collecting and permissions.can_run_campaigns(request.user),
             "can_renew": permissions.can_run_campaigns(request.user),
+            "show_amounts": permissions.can_see_shares(request.user),
             "can_export": permissions.can_run_campaigns(request.user)
             or is_in(request.user, plan.provider_id),
         },

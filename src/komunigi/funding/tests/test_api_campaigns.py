@@ -416,6 +416,10 @@ def test_custom_weights_go_through_the_form_too(facilitator: User) -> None:
     assert post(campaign, "pledge", {"weight": "0"}, raw) == (
         422, {"detail": "weight: A weight must be more than 0."}
     )  # fmt: skip
+    for tiny in ("0.001", "1e-999999", "1.005"):  # kept with two decimals, they would change
+        assert post(campaign, "pledge", {"weight": tiny}, raw) == (
+            422, {"detail": "weight: A weight has at most two decimals."}
+        ), tiny  # fmt: skip
     status, receipt = post(campaign, "pledge", {"weight": "2"}, raw)
     assert (status, receipt["weight"]) == (200, "2.00")
     assert (

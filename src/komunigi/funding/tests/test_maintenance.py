@@ -214,13 +214,26 @@ def test_the_api_gives_each_modules_shares_and_bills_summing_to_what_is_raised(
     bees, claire = member("BEES coop", "shift", "pos")
     bloum, nathalie = member("BLOUM", "shift")
     plan = a_plan(facilitator, {"shift": "100.00", "pos": "50.00"}, overhead_rate=D("0.05"))
-    expected = Client().get(f"/api/v1/maintenance-plans/{plan.pk}").json()
+    as_facilitator = Client()
+    as_facilitator.force_login(facilitator)
+    expected = as_facilitator.get(f"/api/v1/maintenance-plans/{plan.pk}").json()
     assert expected["basis"] == "if_everyone_commits"
     assert expected["to_raise"] == "157.50"
     assert [(m["technical_name"], m["cost"]) for m in expected["modules"]] == [
         ("pos", "50.00"), ("shift", "100.00")
     ]  # fmt: skip
     assert sum(D(o["amount"]) for o in expected["organisations"]) == D("157.50")
+    # Who runs what is not public while the plan collects: a visitor sees no bill, Claire
+    # only BEES coop's, as on the plan's page.
+    anonymous = Client().get(f"/api/v1/maintenance-plans/{plan.pk}").json()
+    assert anonymous["organisations"] == []
+    assert all(m["shares"] == [] for m in anonymous["modules"])
+    assert anonymous["to_raise"] == "157.50"
+    as_claire = Client()
+    as_claire.force_login(claire)
+    hers = as_claire.get(f"/api/v1/maintenance-plans/{plan.pk}").json()
+    assert [o["organisation"] for o in hers["organisations"]] == [bees.slug]
+    assert {s["organisation"] for m in hers["modules"] for s in m["shares"]} == {bees.slug}
     maintenance.commit(plan, bees, actor=claire)
     maintenance.commit(plan, bloum, actor=nathalie)
     maintenance.close_plan(plan, actor=facilitator)
@@ -231,6 +244,23 @@ def test_the_api_gives_each_modules_shares_and_bills_summing_to_what_is_raised(
     }  # fmt: skip
     listed = Client().get("/api/v1/maintenance-plans").json()
     assert [p["id"] for p in listed["items"]] == [plan.pk]
+
+
+def test_a_funded_plans_shares_stay_with_members_where_the_instance_keeps_them(
+    facilitator, settings
+) -> None:
+    from django.test import Client
+
+    settings.KOMUNIGI_PUBLIC_SHARES = False
+    bees, claire = member("BEES coop", "shift")
+    plan = a_plan(facilitator, {"shift": "100.00"})
+    maintenance.commit(plan, bees, actor=claire)
+    maintenance.close_plan(plan, actor=facilitator)
+    assert Client().get(f"/api/v1/maintenance-plans/{plan.pk}").json()["organisations"] == []
+    as_claire = Client()
+    as_claire.force_login(claire)
+    shown = as_claire.get(f"/api/v1/maintenance-plans/{plan.pk}").json()["organisations"]
+    assert shown == [{"organisation": bees.slug, "amount": "100.00"}]
 
 
 def test_the_shares_csv_is_for_facilitators_and_the_provider(facilitator) -> None:
