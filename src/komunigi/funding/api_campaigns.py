@@ -97,8 +97,10 @@ class CampaignSummaryOut(CampaignFields):
     def resolve_raised(obj: Campaign) -> str:
         if not obj.is_collecting:
             return _money(_raised_once_closed(obj))
-        seen = campaigns.preview(obj, obj.open_pledges)  # type: ignore[attr-defined]
-        return _money(seen.now.to_raise if seen.funds_now and seen.now else split.ZERO)
+        # The page's own figures, cached per version of the pledges: a list of collecting
+        # campaigns does not split each one again on every request.
+        figures = campaigns.outlook(obj, obj.open_pledges)  # type: ignore[attr-defined]
+        return _money(figures.to_raise if figures.funds_now and figures.to_raise else split.ZERO)
 
     @staticmethod
     def resolve_firm_pledge_count(obj: Campaign) -> int:
