@@ -103,13 +103,10 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
-    "django.forms",  # the widget templates the site does not replace (see FORM_RENDERER)
 ]
 
-# Forms render through the site's templates, so that web/templates/django/forms/ can replace one
-# of Django's widgets: a textarea without `maxlength`, which a browser applies by cutting what is
-# pasted without a word, when the server would refuse it naming the limit and keep the text.
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Forms render as Django's do, with the few widget templates web/form_templates/ replaces.
+FORM_RENDERER = "komunigi.web.forms_renderer.FormRenderer"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
