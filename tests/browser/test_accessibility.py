@@ -1,4 +1,4 @@
-"""axe-core on every page, in French and in English: no serious or critical violation."""
+"""axe-core on every page, in French and in English: no violation of any impact."""
 
 from collections.abc import Callable
 

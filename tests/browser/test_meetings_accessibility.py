@@ -1,4 +1,4 @@
-"""axe-core on the meetings pages, in French and in English: no serious or critical violation,
+"""axe-core on the meetings pages, in French and in English: no violation of any impact,
 with each person's forms showing."""
 
 import pytest

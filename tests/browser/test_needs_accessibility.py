@@ -1,5 +1,5 @@
-"""axe-core on the needs, roadmap and priority-round pages, in French and in English: no serious
-or critical violation, with each person's forms showing."""
+"""axe-core on the needs, roadmap and priority-round pages, in French and in English: no
+violation of any impact, with each person's forms showing."""
 
 import re
 from datetime import timedelta
