@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, When
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -99,7 +99,7 @@ class CampaignSummaryOut(CampaignFields):
             return _money(_raised_once_closed(obj))
         # The page's own figures, cached per version of the pledges: a list of collecting
         # campaigns does not split each one again on every request.
-        figures = campaigns.outlook(obj, obj.open_pledges)  # type: ignore[attr-defined]
+        figures = campaigns.outlook(obj)
         return _money(figures.to_raise if figures.funds_now and figures.to_raise else split.ZERO)
 
     @staticmethod
@@ -150,15 +150,6 @@ def list_campaigns(request: HttpRequest, filters: Query[CampaignFilters]) -> Any
         .annotate(
             firm_count=_firm_count(),
             open_deadline=Case(When(status=CampaignStatus.COLLECTING, then=F("deadline"))),
-        )
-        .prefetch_related(
-            Prefetch(
-                "pledges",
-                Pledge.objects.filter(campaign__status=CampaignStatus.COLLECTING).select_related(
-                    "organisation"
-                ),
-                to_attr="open_pledges",
-            )
         )
         .order_by(
             F("open_deadline").asc(nulls_last=True), F("closed_at").desc(nulls_last=True), "-pk"

@@ -131,7 +131,8 @@ def get_plan(request: HttpRequest, plan_id: int) -> MaintenancePlanDetailOut:
     covered = list(plan.modules.select_related("module").order_by("module__technical_name"))
     if plan.status == MaintenanceStatus.FUNDED:
         by_module, totals = _frozen(plan)
-        to_raise, overhead = plan.to_raise, plan.overhead
+        # Set at the close, always, for a funded plan.
+        to_raise, overhead = plan.to_raise or Decimal("0.00"), plan.overhead or Decimal("0.00")
         if not permissions.can_see_shares(request.user):
             by_module, totals = {}, {}
     else:
