@@ -24,6 +24,11 @@ def to_cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def money_text(amount: Decimal) -> str:
+    """An amount as the API and the CSV files give it: a decimal string with two places."""
+    return str(amount.quantize(CENT))
+
+
 def format_money(amount: Decimal, currency: str, language: str) -> str:
     """``1234.5`` → ``1 234,50 €`` in French, ``€1,234.50`` in English."""
     return _formatted(to_cents(amount), currency, language)

@@ -1,12 +1,11 @@
 """Co-financing endpoints of the JSON API."""
 
-from decimal import Decimal
-
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from komunigi.funding import split
 from komunigi.funding.simulation import explain, parse_decimal
+from komunigi.money import money_text
 
 router = Router(tags=["funding"])
 
@@ -93,14 +92,12 @@ def simulate(request: HttpRequest, payload: SimulationIn):
         message = explain(error)
         return Status(422, {"detail": f"{error.field}: {message}", "field": error.field})
     return {
-        "to_raise": _money(result.to_raise),
-        "overhead": _money(result.overhead),
+        "to_raise": money_text(result.to_raise),
+        "overhead": money_text(result.overhead),
         "fundable": result.fundable,
-        "shortfall": _money(result.shortfall),
-        "shares": [{"key": key, "amount": _money(amount)} for key, amount in result.shares],
-        "curve": [{"participants": p.participants, "share": _money(p.share)} for p in result.curve],
+        "shortfall": money_text(result.shortfall),
+        "shares": [{"key": key, "amount": money_text(amount)} for key, amount in result.shares],
+        "curve": [
+            {"participants": p.participants, "share": money_text(p.share)} for p in result.curve
+        ],
     }
-
-
-def _money(amount: Decimal) -> str:
-    return f"{amount.quantize(split.CENT)}"

@@ -27,6 +27,7 @@ from komunigi.funding.forms import PledgeForm
 from komunigi.funding.models import Campaign, CampaignStatus, Pledge, SplitRule
 from komunigi.funding.services import campaigns
 from komunigi.http import AuthenticatedHttpRequest
+from komunigi.money import money_text
 from komunigi.pagination import ApiPages
 
 router = Router(tags=["funding"])
@@ -38,16 +39,12 @@ NO_NULL_CHARACTER = r"^[^\x00]*$"  # the database stores and compares no NUL cha
 FIELDS = {"supermarket": "organisation"}
 
 
-def _money(amount: Decimal) -> str:
-    return f"{amount.quantize(split.CENT)}"
-
-
 def _weight(weight: Decimal | None) -> str | None:
     return None if weight is None else f"{weight.quantize(split.CENT)}"  # as the database has it
 
 
 def _hidden_or_money(amount: Decimal | None, shown: bool) -> str | None:
-    return _money(amount) if shown and amount is not None else None
+    return money_text(amount) if shown and amount is not None else None
 
 
 # Reading ----------------------------------------------------------------------------------
@@ -87,20 +84,22 @@ class CampaignSummaryOut(CampaignFields):
 
     @staticmethod
     def resolve_cost(obj: Campaign) -> str:
-        return _money(obj.cost)
+        return money_text(obj.cost)
 
     @staticmethod
     def resolve_to_raise(obj: Campaign) -> str:
-        return _money(campaigns.amount_to_raise(obj))
+        return money_text(campaigns.amount_to_raise(obj))
 
     @staticmethod
     def resolve_raised(obj: Campaign) -> str:
         if not obj.is_collecting:
-            return _money(_raised_once_closed(obj))
+            return money_text(_raised_once_closed(obj))
         # The page's own figures, cached per version of the pledges: a list of collecting
         # campaigns does not split each one again on every request.
         figures = campaigns.outlook(obj)
-        return _money(figures.to_raise if figures.funds_now and figures.to_raise else split.ZERO)
+        return money_text(
+            figures.to_raise if figures.funds_now and figures.to_raise else split.ZERO
+        )
 
     @staticmethod
     def resolve_firm_pledge_count(obj: Campaign) -> int:
@@ -268,8 +267,8 @@ def get_campaign(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
         "need": campaign.need_id,
         "title": campaign.need.title,
         "status": campaign.status,
-        "cost": _money(campaign.cost),
-        "to_raise": _money(campaigns.amount_to_raise(campaign)),
+        "cost": money_text(campaign.cost),
+        "to_raise": money_text(campaigns.amount_to_raise(campaign)),
         "pledge_count": campaign.pledge_count,  # type: ignore[attr-defined]
         "firm_pledge_count": campaign.firm_count,  # type: ignore[attr-defined]
         "minimum_supermarkets": campaign.minimum_supermarkets,
@@ -278,14 +277,14 @@ def get_campaign(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
         "url": request.build_absolute_uri(campaign.get_absolute_url()),
         "split_rule": campaign.split_rule,
         "overhead_rate": str(campaign.overhead_rate),
-        "provider_contribution": _money(campaign.provider_contribution),
-        "community_contribution": _money(campaign.community_contribution),
+        "provider_contribution": money_text(campaign.provider_contribution),
+        "community_contribution": money_text(campaign.community_contribution),
         "quote": {
             "id": quote.pk,
             "provider": quote.provider.slug,
             "provider_name": quote.provider.name,
-            "amount": _money(quote.amount),
-            "provider_contribution": _money(quote.provider_contribution),
+            "amount": money_text(quote.amount),
+            "provider_contribution": money_text(quote.provider_contribution),
         },
         "opened_at": campaign.opened_at,
         "cancel_reason": campaign.cancel_reason,
@@ -315,20 +314,20 @@ def _collecting(campaign: Campaign, shown: bool) -> dict[str, Any]:
         )
     raised = sum(figures.shares_now.values(), split.ZERO)
     return {
-        "raised": _money(raised),
-        "overhead": None if figures.overhead is None else _money(figures.overhead),
+        "raised": money_text(raised),
+        "overhead": None if figures.overhead is None else money_text(figures.overhead),
         "outlook": {
             "firm_pledges": figures.firm,
             "pending_pledges": figures.pending,
             "enough_firm": figures.enough_firm,
             "funds_now": figures.funds_now,
             "funds_once_all_agree": figures.funds_once_all_agree,
-            "shortfall_now": _money(figures.shortfall_now),
+            "shortfall_now": money_text(figures.shortfall_now),
         },
         "pledges": rows,
         "shares": [],
         "totals": {
-            "firm": _money(raised),
+            "firm": money_text(raised),
             "pending_board": _hidden_or_money(pending, shown),
             "paid": _hidden_or_money(split.ZERO, shown),
             "due": _hidden_or_money(split.ZERO, shown),
@@ -340,8 +339,8 @@ def _closed(campaign: Campaign, shown: bool) -> dict[str, Any]:
     rows = statements.campaign_shares(campaign)
     raised = _raised_once_closed(campaign)
     return {
-        "raised": _money(raised),
-        "overhead": None if campaign.overhead is None else _money(campaign.overhead),
+        "raised": money_text(raised),
+        "overhead": None if campaign.overhead is None else money_text(campaign.overhead),
         "outlook": None,
         "pledges": [],
         "shares": [
@@ -356,7 +355,7 @@ def _closed(campaign: Campaign, shown: bool) -> dict[str, Any]:
             for row in rows
         ],
         "totals": {
-            "firm": _money(raised),
+            "firm": money_text(raised),
             "pending_board": None,
             "paid": _hidden_or_money(sum((r.paid for r in rows), split.ZERO), shown),
             "due": _hidden_or_money(sum((r.due for r in rows), split.ZERO), shown),
@@ -411,7 +410,7 @@ REFUSALS: dict[int, type[Schema]] = {403: PledgeProblem, 409: PledgeProblem, 422
 def _receipt(found: Pledge, supermarket: Organisation) -> dict[str, Any]:
     return {
         "organisation": supermarket.slug,
-        "cap": None if found.cap is None else _money(found.cap),
+        "cap": None if found.cap is None else money_text(found.cap),
         "weight": _weight(found.weight),
         "needs_board_approval": found.needs_board_approval,
         "state": "firm" if found.is_firm else "waiting_for_board",

@@ -12,6 +12,7 @@ from komunigi.community.api_auth import PUBLIC, PUBLIC_OPENAPI
 from komunigi.funding import permissions
 from komunigi.funding.models import MaintenancePlan, MaintenanceStatus
 from komunigi.funding.services import maintenance
+from komunigi.money import money_text
 from komunigi.pagination import ApiPages
 
 router = Router(tags=["funding"])
@@ -99,10 +100,10 @@ def _frozen(plan: MaintenancePlan) -> tuple[dict[str, list[OrganisationShareOut]
     for share in plan.shares.select_related("organisation", "module"):
         slug = share.organisation.slug
         by_module.setdefault(share.module.technical_name, []).append(
-            OrganisationShareOut(organisation=slug, amount=_money(share.amount))
+            OrganisationShareOut(organisation=slug, amount=money_text(share.amount))
         )
         totals[slug] = totals.get(slug, Decimal("0.00")) + share.amount
-    return by_module, {slug: _money(amount) for slug, amount in totals.items()}
+    return by_module, {slug: money_text(amount) for slug, amount in totals.items()}
 
 
 def _bills_shown_to(request: HttpRequest, organisations: dict) -> set[str]:
@@ -113,10 +114,6 @@ def _bills_shown_to(request: HttpRequest, organisations: dict) -> set[str]:
         return set()
     mine = maintenance.organisations_committing_through(request.user).values_list("pk", flat=True)
     return {str(pk) for pk in mine}
-
-
-def _money(amount: Decimal) -> str:
-    return str(amount.quantize(Decimal("0.01")))
 
 
 @router.get(
@@ -143,7 +140,7 @@ def get_plan(request: HttpRequest, plan_id: int) -> MaintenancePlanDetailOut:
         shown = _bills_shown_to(request, seen.organisations)
         by_module = {
             item.module.technical_name: [
-                OrganisationShareOut(organisation=slugs[key], amount=_money(amount))
+                OrganisationShareOut(organisation=slugs[key], amount=money_text(amount))
                 for key, amount in seen.everyone.modules[str(item.module_id)].shares
                 if key in shown
             ]
@@ -151,7 +148,7 @@ def get_plan(request: HttpRequest, plan_id: int) -> MaintenancePlanDetailOut:
             if str(item.module_id) in seen.everyone.modules
         }
         totals = {
-            slugs[key]: _money(seen.everyone.total(key))
+            slugs[key]: money_text(seen.everyone.total(key))
             for key in seen.everyone.bills
             if key in shown
         }
@@ -166,12 +163,12 @@ def get_plan(request: HttpRequest, plan_id: int) -> MaintenancePlanDetailOut:
         status=MaintenanceStatus(plan.status),
         url=request.build_absolute_uri(plan.get_absolute_url()),
         basis="funded" if plan.status == MaintenanceStatus.FUNDED else "if_everyone_commits",
-        to_raise=_money(to_raise),
-        overhead=_money(overhead),
+        to_raise=money_text(to_raise),
+        overhead=money_text(overhead),
         modules=[
             MaintainedModuleOut(
                 technical_name=item.module.technical_name,
-                cost=_money(item.cost),
+                cost=money_text(item.cost),
                 shares=by_module.get(item.module.technical_name, []),
             )
             for item in covered
@@ -185,8 +182,8 @@ def get_plan(request: HttpRequest, plan_id: int) -> MaintenancePlanDetailOut:
                 organisation=joined.organisation.slug,
                 module=joined.module.technical_name,
                 joined_on=joined.joined_on,
-                catch_up=_money(joined.catch_up),
-                premium=_money(joined.premium),
+                catch_up=money_text(joined.catch_up),
+                premium=money_text(joined.premium),
             )
             for joined in plan.joins.select_related("organisation", "module")
         ],
