@@ -80,3 +80,13 @@ def with_local_numbers(error: ValidationError) -> str:
             local = formats.number_format(value, use_l10n=True, force_grouping=True)
             text = re.sub(rf"(?<![\d.,]){re.escape(str(value))}(?![\d.,]*\d)", local, text)
     return text
+
+
+@register.filter
+def chart_value(value: Decimal | int | None, unit: str) -> str:
+    """A chart's value as its table shows it: an amount of money, or a count."""
+    if value is None:
+        return "—"
+    if unit == "money":
+        return money(Decimal(value))
+    return formats.number_format(value, use_l10n=True, force_grouping=True)
