@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from playwright.sync_api import BrowserContext, Page, expect
 
 from komunigi.community.demo import DEMO_PASSWORD
+from komunigi.community.models import User
 from komunigi.discussions.models import MailingList, ReadAccess, Thread
 from komunigi.funding.models import Campaign, MaintenancePlan
 from komunigi.meetings.models import Meeting
@@ -16,7 +17,7 @@ from komunigi.needs.models import Need, PriorityRound
 from komunigi.news.models import Issue
 from komunigi.web.demo import load_demo
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("demo_community")]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 REPRESENTATIVE = "claire.dubois@bees-coop.example"  # of BEES coop, in the demo community
@@ -36,7 +37,7 @@ FACILITATOR_PAGES = [
 
 
 @pytest.fixture
-def demo_community(transactional_db: None) -> None:
+def demo_community() -> None:
     load_demo()
 
 
@@ -69,20 +70,16 @@ def assert_no_sideways_scroll(page: Page, paths: list[str]) -> None:
     assert not too_wide, f"pages wider than the phone ({PHONE['width']} px): {too_wide}"
 
 
-def test_no_page_scrolls_sideways_for_a_visitor(new_context: Callable[..., BrowserContext]) -> None:
-    phone = new_context(viewport=PHONE).new_page()
-    assert_no_sideways_scroll(phone, STATIC_PAGES + detail_pages())
-
-
-@pytest.mark.parametrize(("email", "pages"), [(REPRESENTATIVE, MEMBER_PAGES),
-                                               (FACILITATOR, FACILITATOR_PAGES)],
-                         ids=["representative", "facilitator"])  # fmt: skip
-def test_no_page_scrolls_sideways_for_a_member(
-    new_context: Callable[..., BrowserContext], email: str, pages: list[str]
-) -> None:
-    phone = new_context(viewport=PHONE).new_page()
-    log_in(phone, email, DEMO_PASSWORD)
-    assert_no_sideways_scroll(phone, pages + detail_pages())
+@pytest.mark.usefixtures("demo_community")
+def test_no_page_scrolls_sideways_for_anyone(new_context: Callable[..., BrowserContext]) -> None:
+    """As a visitor, a representative and a facilitator, on the whole demo community: loaded
+    once for the three, as it takes longer to load than the pages to check."""
+    visitor = new_context(viewport=PHONE).new_page()
+    assert_no_sideways_scroll(visitor, STATIC_PAGES + detail_pages())
+    for email, pages in [(REPRESENTATIVE, MEMBER_PAGES), (FACILITATOR, FACILITATOR_PAGES)]:
+        member = new_context(viewport=PHONE).new_page()
+        log_in(member, email, DEMO_PASSWORD)
+        assert_no_sideways_scroll(member, pages + detail_pages())
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
@@ -109,10 +106,11 @@ def test_the_phone_menu_folds_under_one_button(
 
 
 def test_a_desktop_shows_the_whole_menu_on_one_row(
-    new_context: Callable[..., BrowserContext],
+    new_context: Callable[..., BrowserContext], representative: User
 ) -> None:
+    """Logged in, as the header is then at its fullest (the account's links)."""
     desktop = new_context(viewport={"width": 1280, "height": 800}).new_page()
-    log_in(desktop, REPRESENTATIVE, DEMO_PASSWORD)
+    log_in(desktop, representative.email)
     expect(desktop.get_by_text(t("Menu"), exact=True)).to_be_hidden()
     links = desktop.get_by_role("navigation", name=t("Main menu")).get_by_role("link")
     tops = {round(box["y"]) for box in (link.bounding_box() for link in links.all()) if box}
