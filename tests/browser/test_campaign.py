@@ -61,6 +61,9 @@ def test_pledge_with_a_cap_then_close_and_record_a_payment(
         "BLOUM": euros("225"),
         "Le NID": euros("225"),
     }
+    # Closed now, the three firm pledges raise the 600 € to raise.
+    expect(page.get_by_role("img", name=t("What the pledges would raise"))).to_be_visible()
+    expect(page.locator('#campaign-money tr[data-series="firm"] td')).to_have_text(euros("600"))
     assert_accessible(page)
 
     desk = new_context().new_page()
@@ -84,4 +87,10 @@ def test_pledge_with_a_cap_then_close_and_record_a_payment(
     desk.get_by_role("button", name=t("Record the payment")).click()
     expect(desk.get_by_role("status")).to_have_text(t("The payment is recorded."))
     expect(desk.get_by_role("row", name="BE-2026-0042")).to_contain_text(euros("150"))
+    # The money meter moves with the payment: 150 € of the 600 € paid.
+    paid = desk.get_by_role("img", name=t("What is paid"))
+    expect(paid).to_have_accessible_description(
+        t("Of the %(raised)s raised, %(paid)s is paid and %(due)s still due.",
+          raised=euros("600"), paid=euros("150"), due=euros("450"))
+    )  # fmt: skip
     assert_accessible(desk)

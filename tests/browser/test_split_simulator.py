@@ -3,7 +3,9 @@
 from decimal import Decimal
 
 import pytest
-from browser_support import t, tn
+from browser_support import assert_accessible, t
+from django.utils import translation
+from django.utils.translation import ngettext
 from playwright.sync_api import Browser, Locator, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
@@ -37,11 +39,15 @@ def test_shares_follow_what_is_typed(page: Page) -> None:
     # BEES coop pays at most 40 €: the others share the rest.
     cell(page, "Pays at most", 1).fill("40")
     expect_shares(page, ("BEES coop", "40"), *[(name, "120") for name in names[1:]])
-    chart = page.get_by_role("img", name=t("The more we are, the less each pays"))
-    expect(chart.locator(".current title")).to_have_text(
-        tn("%(counter)s supermarket: %(share)s each", "%(counter)s supermarkets: %(share)s each",
-           4, share=euros("100"))
-    )  # fmt: skip
+    title = t("The more we are, the less each pays")
+    expect(page.get_by_role("img", name=title)).to_be_visible()
+    figures = page.get_by_role("table", name=t("The figures of the chart “%(title)s”", title=title))
+    today = figures.locator("tr.current")  # the curve's row of today's four supermarkets
+    with translation.override("fr"):
+        four = ngettext("%(count)d supermarket", "%(count)d supermarkets", 4) % {"count": 4}
+    expect(today.locator("th")).to_have_text(four)
+    expect(today.locator("td")).to_have_text(euros("100"))
+    assert_accessible(page)
 
     cell(page, "Weight", 2).fill("0")
     expect(page.locator("#simulation")).to_contain_text(t("A weight must be more than 0."))

@@ -1,12 +1,15 @@
-"""The community fund's budget, read from the ledger: income and expenses by source and year."""
+"""The community fund's budget, read from the ledger: income and expenses by source and year,
+and the fund's balance month by month."""
 
+import calendar
 import datetime
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Case, Count, Value, When
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +25,8 @@ from komunigi.funding.models import (
 )
 
 ZERO = Decimal("0.00")
+
+Line = tuple[Promise, Decimal]  # a source or use, and its amount
 
 INCOME_SOURCES: dict[str, Promise] = {
     "fees": _("Membership fees"),
@@ -47,12 +52,23 @@ class Year:
     expenses: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
 
     @property
-    def income_lines(self) -> list[tuple[Promise, Decimal]]:
+    def income_lines(self) -> list[Line]:
+        """Every source, zeros included: the API's and the CSV's rows, the same each year."""
         return [(label, self.income.get(key, ZERO)) for key, label in INCOME_SOURCES.items()]
 
     @property
-    def expense_lines(self) -> list[tuple[Promise, Decimal]]:
+    def expense_lines(self) -> list[Line]:
         return [(label, self.expenses.get(key, ZERO)) for key, label in EXPENSE_USES.items()]
+
+    @property
+    def income_moved(self) -> list[Line]:
+        """The sources that brought something this year: the page's table leaves out the rows
+        of 0,00 € (a source without any entry, or with an entry and its reversal)."""
+        return [(label, amount) for label, amount in self.income_lines if amount]
+
+    @property
+    def expenses_moved(self) -> list[Line]:
+        return [(label, amount) for label, amount in self.expense_lines if amount]
 
     @property
     def total_income(self) -> Decimal:
@@ -91,6 +107,38 @@ def years(fund: Account | None = None) -> list[Year]:
         else:
             year.expenses[key] -= amount
     return [by_year[y] for y in sorted(by_year, reverse=True)]
+
+
+def by_source(years: Sequence[Year]) -> tuple[list[Line], list[Line]]:
+    """Each source's income and each use's expenses over all these years, in the order of
+    INCOME_SOURCES and EXPENSE_USES, leaving out those that come to nothing."""
+    everything = Year(0)
+    for year in years:
+        for key, amount in year.income.items():
+            everything.income[key] += amount
+        for key, amount in year.expenses.items():
+            everything.expenses[key] += amount
+    return everything.income_moved, everything.expenses_moved
+
+
+def balance_by_month(fund: Account | None = None) -> list[tuple[datetime.date, Decimal]]:
+    """The fund's balance at the end of each month in which it moved, oldest first: one query
+    summing its lines by month, then a running sum. The last is the fund's balance."""
+    rows = (
+        LedgerLine.objects.filter(account=fund or ledger.fund())
+        .annotate(month=TruncMonth("transaction__date"))
+        .values("month")
+        .annotate(cents=ledger.cents())
+        .order_by("month")
+    )
+    balance = ZERO
+    points = []
+    for row in rows:
+        balance += ledger.from_cents(row["cents"])
+        month: datetime.date = row["month"]
+        last_day = calendar.monthrange(month.year, month.month)[1]
+        points.append((month.replace(day=last_day), balance))
+    return points
 
 
 def _source(kind: str, category: str, positive: bool) -> tuple[str, str]:

@@ -1,6 +1,5 @@
 import csv
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +20,15 @@ from komunigi.community.models import Organisation
 from komunigi.dates import instance_today
 from komunigi.errors import DomainError
 from komunigi.formfields import narrowed, primary_key
-from komunigi.funding import budget, fees, ledger, permissions, services, split, statements
+from komunigi.funding import (
+    budget,
+    fees,
+    figures,
+    ledger,
+    permissions,
+    services,
+    statements,
+)
 from komunigi.funding.forms import (
     CancelCampaignForm,
     FeePaymentForm,
@@ -68,19 +75,6 @@ EXAMPLE = {
     "overhead": "0",
 }
 EXAMPLE_NAMES = ["BEES coop", "BLOUM Coop", "Le NID", "Coopéco"]
-CHART_HEIGHT = 200
-BAR_WIDTH = 40
-BAR_GAP = 12
-
-
-@dataclass(frozen=True)
-class Bar:
-    participants: int
-    share: Decimal
-    x: int
-    y: int
-    height: int
-    current: bool
 
 
 def simulator(request: HttpRequest) -> HttpResponse:
@@ -98,8 +92,7 @@ def simulator(request: HttpRequest) -> HttpResponse:
         "form": form,
         "participants": participants,
         "result": result,
-        "bars": _bars(result) if result else [],
-        "chart": {"width": _chart_width(result), "height": CHART_HEIGHT},
+        "curve": figures.share_curve(result.curve, result.participants) if result else None,
     }
     if request.headers.get("HX-Request"):
         return render(request, "funding/_simulation.html", context)
@@ -115,29 +108,6 @@ def _example() -> QueryDict:
         data[f"{PARTICIPANTS_PREFIX}-{index}-name"] = name
         data[f"{PARTICIPANTS_PREFIX}-{index}-weight"] = "1"
     return data
-
-
-def _bars(result: split.Split) -> list[Bar]:
-    """Bars of the "the more we are, the less each pays" chart, the first one full height."""
-    highest = max((point.share for point in result.curve), default=Decimal(0)) or Decimal(1)
-    bars = []
-    for index, point in enumerate(result.curve):
-        height = int(CHART_HEIGHT * point.share / highest)
-        bars.append(
-            Bar(
-                participants=point.participants,
-                share=point.share,
-                x=index * (BAR_WIDTH + BAR_GAP),
-                y=CHART_HEIGHT - height,
-                height=height,
-                current=point.participants == len(result.shares),
-            )
-        )
-    return bars
-
-
-def _chart_width(result: split.Split | None) -> int:
-    return len(result.curve) * (BAR_WIDTH + BAR_GAP) if result else 0
 
 
 # Campaigns ---------------------------------------------------------------------------------
@@ -176,14 +146,19 @@ def campaign_split(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _split_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
     """While collecting: what closing now does and what it would do once every pending board
-    agreed (the close's own computation). Once closed: the shares as the ledger has them,
-    late joiners included (the CSV's and the history's own rows)."""
-    context: dict[str, Any] = {
-        "campaign": campaign,
-        "show_amounts": _show_amounts(request),
-    }
+    agreed (the close's own computation), as a meter and in words, and how each share would
+    fall with more supermarkets. Once closed: the shares as the ledger has them, late joiners
+    included (the CSV's and the history's own rows), and what is paid of them. No query of
+    its own for the charts: the outlook and the ledger's rows hold their figures."""
+    show_amounts = _show_amounts(request)
+    context: dict[str, Any] = {"campaign": campaign, "show_amounts": show_amounts}
     if campaign.is_collecting:
-        figures = services.outlook(campaign)
+        outlook = services.outlook(campaign)
+        to_raise = (
+            services.campaigns.amount_to_raise(campaign)
+            if outlook.to_raise is None
+            else outlook.to_raise
+        )
         page = paginate(
             request,
             campaign.pledges.select_related("organisation").order_by("organisation__name"),
@@ -192,24 +167,31 @@ def _split_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
         )
         context.update(
             {
-                "outlook": figures,
+                "outlook": outlook,
                 "page": page,
                 "rows": [
                     (
                         found,
-                        figures.shares_now.get(found.organisation_id),
-                        figures.shares_once_all_agree.get(found.organisation_id),
+                        outlook.shares_now.get(found.organisation_id),
+                        outlook.shares_once_all_agree.get(found.organisation_id),
                     )
                     for found in page
                 ],
-                "firm": figures.firm,
-                "progress_max": max(campaign.minimum_supermarkets, figures.firm),
+                "money": figures.pledges_meter(outlook, to_raise),
+                "curve": figures.share_curve(
+                    figures.curve_from(to_raise, outlook.pledges),
+                    outlook.pledges,
+                    figure_id="campaign-curve",
+                ),
             }
         )
     else:
-        context["shares"] = paginate(
-            request, statements.campaign_shares(campaign), SHARES_PER_PAGE, param="shares"
-        )
+        rows = statements.campaign_shares(campaign)
+        context["shares"] = paginate(request, rows, SHARES_PER_PAGE, param="shares")
+        if rows and show_amounts:  # what each paid is not public where shares are hidden
+            context["money"] = figures.payments_meter(
+                services.campaigns.amount_to_raise(campaign), rows
+            )
     return context
 
 
@@ -504,46 +486,27 @@ def campaign_shares_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def budget_page(request: HttpRequest, **bound: Any) -> HttpResponse:
-    """The fund's income and expenses by source and year, its balance, and a chart."""
+    """The fund's income and expenses by source and year, its balance month by month, and
+    their charts."""
     fund = ledger.fund()
     years = budget.years(fund)
-    highest = max(
-        [y.total_income for y in years] + [y.total_expenses for y in years], default=Decimal(0)
-    )
+    months = budget.balance_by_month(fund)
     sponsorships = list(Sponsorship.objects.select_related("organisation"))
     context = {
         "years": years,
         "tiers": FeeTier.objects.all(),
-        "balance": ledger.balance(fund),
+        # The balance month by month ends at the fund's balance: its lines summed once for both.
+        "balance": months[-1][1] if months else Decimal("0.00"),
         "contributions": budget.contributions(fund),
         "maintenance_years": budget.maintenance_by_year(),
         "sponsorships": _with_costs(sponsorships),
-        "bars": _budget_bars(list(reversed(years)), highest or Decimal(1)),
-        "chart": {"width": max(len(years), 1) * 110, "height": CHART_HEIGHT},
+        "figures": figures.budget_figures(years, months) if years and months else [],
     }
     if permissions.can_record_payments(request.user):
         context["entry_form"] = bound.get("entry_form") or FundEntryForm(
             initial={"date": instance_today()}
         )
     return render(request, "funding/budget.html", context, status=400 if bound else 200)
-
-
-def _budget_bars(years: list[budget.Year], highest: Decimal) -> list[dict[str, Any]]:
-    bars = []
-    for index, year in enumerate(years):
-        income = int(CHART_HEIGHT * year.total_income / highest)
-        expenses = int(CHART_HEIGHT * year.total_expenses / highest)
-        bars.append(
-            {
-                "year": year,
-                "x": index * 110,
-                "income_y": CHART_HEIGHT - income,
-                "income_height": income,
-                "expenses_y": CHART_HEIGHT - expenses,
-                "expenses_height": expenses,
-            }
-        )
-    return bars
 
 
 @login_required

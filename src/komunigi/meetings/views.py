@@ -16,6 +16,7 @@ from komunigi.errors import DomainError
 from komunigi.formfields import narrowed, primary_key
 from komunigi.http import AuthenticatedHttpRequest
 from komunigi.meetings import attendance, decisions, feeds, permissions, services
+from komunigi.meetings.charts import decision_figures
 from komunigi.meetings.forms import (
     AttendanceForm,
     ItemForm,
@@ -150,6 +151,7 @@ def _context(
         else None
     )
     present = set(meeting.attendances.values_list("organisation_id", flat=True))
+    quorum = attendance.quorum_state(meeting)
     attendances = paginate(
         request,
         meeting.attendances.select_related("organisation", "person", "proxy_holder").order_by(
@@ -168,7 +170,15 @@ def _context(
             for item in items
             if item.is_decision and item.decision.status == DecisionStatus.OPEN
         },
-        **attendance.quorum_state(meeting),
+        # The charts of the decisions counted, from the facts above: no query of their own.
+        "results": {
+            item.decision.pk: decision_figures(
+                item.decision, members=quorum["members"], quorum=meeting.quorum
+            )
+            for item in items
+            if item.is_decision
+        },
+        **quorum,
         "can_run": can_run,
         "voting_for": voting_for,
         "invitation": invitation,
@@ -519,6 +529,12 @@ def minutes_page(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("The minutes are saved."))
                 return redirect("meeting_minutes", pk=meeting.pk)
+    counted = [
+        item
+        for item in meeting.items.select_related("decision")
+        if item.is_decision and item.decision.status == DecisionStatus.CLOSED
+    ]
+    members = attendance.quorum_base(meeting)
     return render(
         request,
         "meetings/minutes.html",
@@ -528,6 +544,10 @@ def minutes_page(request: HttpRequest, pk: int) -> HttpResponse:
             "can_run": can_run,
             "published": published,
             "later_meetings": _later_meetings(meeting)[:5],
+            "results": [
+                (item, decision_figures(item.decision, members=members, quorum=meeting.quorum))
+                for item in counted
+            ],
         },
     )
 

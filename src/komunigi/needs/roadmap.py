@@ -10,6 +10,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, QuerySet
 
 from komunigi.community.models import Organisation, OrganisationKind, OrganisationStatus
+from komunigi.needs import lifecycle
 from komunigi.needs.models import (
     MEMBER_SUPERMARKET_INTEREST,
     Interest,
@@ -30,6 +31,12 @@ class RoadmapItem:
     tied: bool
     interested: list[Organisation]
     best_quote: Quote | None
+
+    @property
+    def before_campaign(self) -> bool:
+        """No campaign has taken the need up yet, or the last one failed: what one would ask of
+        each supermarket is still to be seen (a collecting campaign shows its own pledges)."""
+        return self.need.status in lifecycle.BEFORE_FUNDED - {lifecycle.FUNDING}
 
 
 class _Order:

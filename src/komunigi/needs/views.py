@@ -7,7 +7,9 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from komunigi.audit.services import events_for
@@ -41,6 +43,8 @@ from komunigi.needs.models import (
     counts_as_supermarket,
 )
 from komunigi.pagination import paginate
+from komunigi.web import charts
+from komunigi.web.figures import Figure
 
 NEEDS_PER_PAGE = 30
 ROUNDS_PER_PAGE = 20
@@ -592,11 +596,47 @@ def _result_context(priority_round: PriorityRound, by_id: dict[int, Need]) -> di
     ids = [need_id for group in result["order"] for need_id in group]
     missing = [need_id for need_id in ids if need_id not in by_id]
     by_id = {**by_id, **Need.objects.in_bulk(missing)}
+    ballots = rounds.anonymised_ballots(priority_round)
+    total = sum(ballot["count"] for ballot in ballots)
+    matrix = [[result["pairwise"][str(a)].get(str(b)) for b in ids] for a in ids]
+    summary = ngettext(
+        "How many of the %(count)s ballot prefer the need of each row to the need of each "
+        "column, the needs in the order of the result: the darker a cell, the more ballots. "
+        "The outlined cells set each place against the next one.",
+        "How many of the %(count)s ballots prefer the need of each row to the need of each "
+        "column, the needs in the order of the result: the darker a cell, the more ballots. "
+        "The outlined cells set each place against the next one.",
+        total,
+    ) % {"count": total}
+    first = result["order"][0] if result["order"] else []
+    if len(first) == 1 < len(ids) and all(  # a Condorcet winner: its row wins every duel
+        (matrix[0][j] or 0) > (matrix[j][0] or 0) for j in range(1, len(ids))
+    ):
+        summary += " " + _(
+            "%(need)s, first, is preferred to each other need by more ballots than prefer "
+            "the other."
+        ) % {"need": by_id[first[0]].title}
+    grid = Figure(
+        "pairwise",
+        _("How many ballots prefer each need to each other"),
+        summary,
+        charts.grid(
+            [
+                (by_id[i].reference, f"{by_id[i].reference} {Truncator(by_id[i].title).chars(40)}")
+                for i in ids
+            ],
+            matrix,
+            total=total,
+            path=charts.place_steps([len(group) for group in result["order"]]),
+        ),
+        unit="count",
+        row_heading=_("Need"),
+        marks={"path": _("Each place against the next one")},
+    )
     return {
         "order": [[by_id[need_id] for need_id in group] for group in result["order"]],
-        "ids": ids,
-        "matrix": [(by_id[a], [result["pairwise"][str(a)].get(str(b)) for b in ids]) for a in ids],
-        "ballots": rounds.anonymised_ballots(priority_round),
+        "grid": grid,
+        "ballots": ballots,
     }
 
 

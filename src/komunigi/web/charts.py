@@ -2,18 +2,21 @@
 
 Pure (no Django): values in, coordinates out, in the units of the SVG's ``viewBox``; the
 templates in ``web/charts/`` draw them, with a title, a text alternative and the figures in a
-table. Three kinds cover every chart of the site:
+table. Four kinds cover every chart of the site:
 
 - a **meter**: one bar split into consecutive parts (paid, firm, pending…) against a total, with
   marks on it (the amount to raise, a quorum);
 - **bars**: one labelled row per thing (a year, a number of supermarkets, a choice), each with
   one bar per series (income and expenses), the label above its bars, so that a long label and
   a phone's width both fit;
-- a **step line**: a balance over time, on a time axis whose gaps show as gaps.
+- a **step line**: a balance over time, on a time axis whose gaps show as gaps;
+- a **grid**: a square table of counts as cells graded by their share of a total (a round's
+  pairwise preferences), some of them outlined as a path.
 """
 
 import datetime
-from collections.abc import Sequence
+import itertools
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -250,3 +253,126 @@ def _nice_step(rough: Decimal) -> Decimal:
         if magnitude * factor >= rough:
             return magnitude * factor
     raise AssertionError("unreachable: 10 × magnitude exceeds the rough step")
+
+
+# Grid -------------------------------------------------------------------------------------
+# A square table of counts drawn as coloured cells: a round's pairwise preferences, each
+# cell the ballots that prefer its row to its column, darker the larger their share.
+
+CELL = 48  # the side of a cell: room for a four-digit count
+GRID_LABEL = 64  # left of the first column, for the rows' labels
+GRID_HEADER = 28  # above the first row, for the columns' labels
+GRADES = 5  # a grade per fifth of the ballots: 0 under 20 %, … 4 from 80 %
+
+
+@dataclass(frozen=True)
+class Cell:
+    column: int
+    value: int | None  # None: a row against itself, or a count not published
+    x: int
+    grade: int | None  # None when there is no value to grade
+    on_path: bool
+
+
+@dataclass(frozen=True)
+class GridRow:
+    label: str  # short, on the chart's axes (a need's reference)
+    name: str  # in full, heading the row of the table
+    y: int
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True)
+class GridColumn:
+    label: str
+    x: int  # its middle, where its label is centred
+
+
+@dataclass(frozen=True)
+class Grid:
+    rows: tuple[GridRow, ...]
+    columns: tuple[GridColumn, ...]
+    total: int  # the count every share is of (the ballots)
+    width: int
+    height: int
+    cell: int = CELL
+    label_room: int = GRID_LABEL
+    header: int = GRID_HEADER
+
+    @property
+    def half(self) -> int:
+        return self.cell // 2
+
+    @property
+    def grades(self) -> tuple[Decimal, ...]:
+        """The share of the total each grade starts from, for a legend: 0, 0.2 … 0.8."""
+        return tuple(Decimal(grade) / GRADES for grade in range(GRADES))
+
+
+def grade(value: int, total: int) -> int:
+    """The fifth of ``total`` that ``value`` falls in, in whole numbers (no float): 0 for under
+    a fifth, 4 for four fifths or more."""
+    if total <= 0:
+        return 0
+    return min(GRADES - 1, value * GRADES // total)
+
+
+def grid(
+    labels: Sequence[tuple[str, str]],
+    matrix: Sequence[Sequence[int | None]],
+    *,
+    total: int,
+    path: Collection[tuple[int, int]] = (),
+) -> Grid:
+    """One row and one column per label (``(short, full)``), in the given order; ``matrix[i][j]``
+    is the count of row ``i`` against column ``j``, graded by its share of ``total``.
+    ``path`` holds the ``(row, column)`` cells to outline."""
+    size = len(labels)
+    if len(matrix) != size or any(len(row) != size for row in matrix):
+        raise ChartError("a grid has one row and one column per label")
+    values = [value for row in matrix for value in row if value is not None]
+    if any(value < 0 or value > total for value in values):
+        raise ChartError("a grid's counts are between 0 and its total")
+    if any(not (0 <= i < size and 0 <= j < size) or i == j for i, j in path):
+        raise ChartError("a path's cells are in the grid, off its diagonal")
+    on_path = set(path)
+    rows = tuple(
+        GridRow(
+            short,
+            name,
+            GRID_HEADER + i * CELL,
+            tuple(
+                Cell(
+                    j,
+                    value,
+                    GRID_LABEL + j * CELL,
+                    grade(value, total) if value is not None else None,
+                    (i, j) in on_path,
+                )
+                for j, value in enumerate(matrix[i])
+            ),
+        )
+        for i, (short, name) in enumerate(labels)
+    )
+    columns = tuple(
+        GridColumn(short, GRID_LABEL + j * CELL + CELL // 2)
+        for j, (short, _name) in enumerate(labels)
+    )
+    return Grid(rows, columns, total, GRID_LABEL + size * CELL, GRID_HEADER + size * CELL)
+
+
+def place_steps(places: Sequence[int]) -> frozenset[tuple[int, int]]:
+    """The cells that set each place against the next, in a grid whose rows and columns follow
+    an order of ``places`` (the number of tied rows at each place, first place first): every
+    row of place k against every column of place k + 1. Without ties, the cells just right of
+    the diagonal, from the top left corner down."""
+    cells = set()
+    start = 0
+    for here, after in itertools.pairwise(places):
+        cells |= {
+            (row, column)
+            for row in range(start, start + here)
+            for column in range(start + here, start + here + after)
+        }
+        start += here
+    return frozenset(cells)

@@ -4,12 +4,13 @@ values; ``web/charts/<kind>.html`` draws it with its figures in a table."""
 
 from dataclasses import dataclass, field
 
-from komunigi.web.charts import Bars, Meter, StepLine
+from komunigi.web.charts import Bars, Grid, Meter, StepLine
 
 TEMPLATES = {
     Meter: "web/charts/meter.html",
     Bars: "web/charts/bars.html",
     StepLine: "web/charts/step_line.html",
+    Grid: "web/charts/grid.html",
 }
 
 
@@ -18,7 +19,7 @@ class Figure:
     id: str  # unique on the page: the ids of its title and text alternative derive from it
     title: str
     summary: str
-    chart: Meter | Bars | StepLine
+    chart: Meter | Bars | StepLine | Grid
     series: dict[str, str] = field(default_factory=dict)  # series key → its translated name
     unit: str = "money"  # or "count"
     row_heading: str = ""  # the heading of the table's first column

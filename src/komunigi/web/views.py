@@ -16,6 +16,7 @@ from komunigi.community.permissions import can_handle_join_requests
 from komunigi.discussions import dashboard as discussions_dashboard
 from komunigi.funding import dashboard as funding_dashboard
 from komunigi.funding.estimates import estimate
+from komunigi.funding.figures import curve_from, share_curve
 from komunigi.http import AuthenticatedHttpRequest
 from komunigi.meetings import dashboard as meetings_dashboard
 from komunigi.meetings.models import Invitation, MeetingStatus
@@ -34,14 +35,27 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def roadmap_page(request: HttpRequest) -> HttpResponse:
     """The latest round's order, then the other needs; with the best valid quote, what each
-    interested supermarket would pay if a campaign opened with the defaults."""
+    interested supermarket would pay if a campaign opened with the defaults, and, until a
+    campaign takes the need up, how that share would fall with up to five more (from the
+    page's own rows: no query)."""
     latest, page = roadmap(request.GET.get("page"))
     rows = [
         (item, estimate(item.best_quote, item.interested) if item.best_quote else None)
         for item in page
     ]
+    curves = {
+        item.need.pk: share_curve(
+            curve_from(found.to_raise, len(item.interested)),
+            len(item.interested),
+            figure_id=f"curve-{item.need.pk}",
+        )
+        for item, found in rows
+        if found is not None and item.before_campaign
+    }
     return render(
-        request, "needs/roadmap.html", {"latest_round": latest, "rows": rows, "page": page}
+        request,
+        "needs/roadmap.html",
+        {"latest_round": latest, "rows": rows, "page": page, "curves": curves},
     )
 
 

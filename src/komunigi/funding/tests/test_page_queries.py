@@ -62,9 +62,10 @@ def test_money_pages_run_a_bounded_number_of_queries(
 ) -> None:
     people = community_with(count, facilitator)
     client = logged_in(facilitator)
-    # session, user; the fund's account, its lines with their transactions, its balance, its
-    # contributions to campaigns, the maintenance plans by year; sponsorships and what each
-    # cost; the fee schedule
+    # session, user; the fund's account, its lines by year and source, its balance at the end
+    # of each month (the last is its balance: no query of its own), its contributions to
+    # campaigns, the maintenance plans by year; sponsorships and what each cost; the fee
+    # schedule
     with django_assert_num_queries(10):
         assert client.get("/en/co-financing/budget/").status_code == 200
     # session, user; a page of funded campaigns and how many there are; how many share each,

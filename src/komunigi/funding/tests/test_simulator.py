@@ -30,7 +30,11 @@ def test_simulator_opens_on_the_decks_example(client: Client) -> None:
         ("Le NID", "€75.00"),
         ("Coopéco", "€75.00"),
     ]
-    assert '<tr class="current"><td>4</td><td class="amount">€75.00</td></tr>' in html
+    # The curve's table: today's four supermarkets, 75 € each.
+    assert (
+        '<tr class="current"><th scope="row">4 supermarkets</th>'
+        '<td class="amount" data-series="share">€75.00</td></tr>'
+    ) in html
 
 
 def test_simulator_recomputes_on_a_plain_post(client: Client) -> None:

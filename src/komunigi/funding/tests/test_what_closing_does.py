@@ -34,8 +34,9 @@ def three_pledges_one_pending(facilitator: User) -> tuple[Campaign, list[tuple]]
 def shown_shares(campaign: Campaign) -> dict[str, tuple[str, str]]:
     """The live split's table as a visitor reads it: each row's two share columns."""
     html = Client(HTTP_ACCEPT_LANGUAGE="en").get(url(campaign, "split")).content.decode()
+    table = html[html.index('<table class="shares">') :]  # not the charts' tables
     rows = {}
-    for row in html.split("<tr>")[2:]:
+    for row in table[: table.index("</table>")].split("<tr>")[2:]:
         name = row.split('<th scope="row">')[1].split("</th>")[0]
         cells = [c.split("</td>")[0] for c in row.split('<td class="amount">')[2:]]
         rows[name] = (cells[0], cells[1])

@@ -18,7 +18,7 @@ WIDTH = 480  # web.charts.WIDTH
 @dataclass
 class Chart:
     id: str
-    kind: str  # meter, bars or step
+    kind: str  # meter, bars, step-line or grid
     title: str
     summary: str
     element: ET.Element
@@ -62,6 +62,8 @@ def assert_chart_shows_its_table(chart: Chart, language: str = "fr") -> None:
         _bars_match(chart, language)
     elif chart.kind == "meter":
         _meter_matches(chart, language)
+    elif chart.kind == "grid":
+        _grid_matches(chart, language)
     else:
         _line_matches(chart, language)
 
@@ -118,3 +120,44 @@ def _line_matches(chart: Chart, language: str) -> None:
             else low_y
         )
         assert abs(y - expected) < 0.05, f"a balance of {value} is drawn at {y}"
+
+
+def grid_cells(chart: Chart) -> dict[tuple[str, str], ET.Element]:
+    """A grid's cells by their row's and column's labels, as the chart writes them."""
+    rows = [text(t) for t in chart.svg("text") if "row-label" in t.get("class", "")]
+    columns = [text(t) for t in chart.svg("text") if "column-label" in t.get("class", "")]
+    return {
+        (rows[int(g.get("data-row", ""))], columns[int(g.get("data-column", ""))]): g
+        for g in chart.svg("g")
+        if "cell" in g.get("class", "").split()
+    }
+
+
+def grid_path(chart: Chart) -> list[tuple[str, str]]:
+    """The outlined cells of a grid, by their row's and column's labels, top row first."""
+    return [key for key, g in grid_cells(chart).items() if "on-path" in g.get("class", "").split()]
+
+
+def _grid_matches(chart: Chart, language: str) -> None:
+    svg = chart.svg("svg")[0]
+    total = int(svg.get("data-total", ""))
+    cells = list(grid_cells(chart).values())
+    table = [row.findall("td") for row in chart.element.iter("tr") if row.find("td") is not None]
+    assert len(cells) == sum(len(row) for row in table), "each cell of the table is drawn"
+    for g in cells:
+        row, column = int(g.get("data-row", "")), int(g.get("data-column", ""))
+        cell = table[row][column]
+        written = " ".join(text(t) for t in g.iter() if t.tag in ("text", SVG + "text")) or "—"
+        assert written == text(cell), f"the chart writes {written}, its table {text(cell)}"
+        classes = g.get("class", "").split()
+        assert ("on-path" in classes) == ("on-path" in cell.get("class", "").split()), (
+            f"the chart and its table outline the cell {row}, {column} alike"
+        )
+        if written == "—":
+            assert "empty" in classes, "a cell without a value is empty"
+            assert g.get("data-grade") is None, "a cell without a value has no grade"
+            continue
+        value = amount(written, language)
+        expected = min(4, int(value * 5 // total)) if total else 0
+        graded = [c for c in classes if c.startswith("grade-")] + [f"grade-{g.get('data-grade')}"]
+        assert graded == [f"grade-{expected}"] * 2, f"{value} of {total} is graded {graded}"

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from komunigi.web import charts
 from komunigi.web.figures import Figure
-from komunigi.web.tests.chart_support import assert_chart_shows_its_table, charts_in
+from komunigi.web.tests.chart_support import assert_chart_shows_its_table, charts_in, grid_path
 
 amounts = st.decimals(min_value=0, max_value=10**9, places=2)
 
@@ -135,3 +135,102 @@ def test_a_chart_drawn_out_of_proportion_is_caught() -> None:
     assert wrong != html
     with pytest.raises(AssertionError, match="long"):
         assert_chart_shows_its_table(charts_in(wrong)[0])
+
+
+def test_a_grid_grades_each_cell_by_its_fifth_of_the_total() -> None:
+    chart = charts.grid(
+        [("#1", "#1 Dutch"), ("#2", "#2 Deposits"), ("#3", "#3 Peppol")],
+        [[None, 10, 8], [0, None, 4], [2, 5, None]],
+        total=10,
+        path=[(0, 1), (1, 2)],
+    )
+    assert [[cell.grade for cell in row.cells] for row in chart.rows] == [
+        [None, 4, 4],
+        [0, None, 2],
+        [1, 2, None],
+    ]
+    assert [[cell.on_path for cell in row.cells] for row in chart.rows] == [
+        [False, True, False],
+        [False, False, True],
+        [False, False, False],
+    ]
+    assert [row.y for row in chart.rows] == [charts.GRID_HEADER + n * charts.CELL for n in range(3)]
+    assert [cell.x for cell in chart.rows[2].cells] == [
+        charts.GRID_LABEL + n * charts.CELL for n in range(3)
+    ]
+    assert [column.x for column in chart.columns] == [
+        charts.GRID_LABEL + n * charts.CELL + charts.CELL // 2 for n in range(3)
+    ]
+    assert (chart.width, chart.height) == (
+        charts.GRID_LABEL + 3 * charts.CELL,
+        charts.GRID_HEADER + 3 * charts.CELL,
+    )
+
+
+@given(value=st.integers(min_value=0, max_value=1000), extra=st.integers(0, 1000))
+def test_a_grade_is_the_fifth_of_the_total_a_value_falls_in(value: int, extra: int) -> None:
+    total = value + extra
+    grade = charts.grade(value, total)
+    assert 0 <= grade <= 4
+    if total:
+        assert Decimal(grade) / 5 <= Decimal(value) / total
+        assert grade == 4 or Decimal(value) / total < Decimal(grade + 1) / 5
+
+
+def test_a_grid_refuses_what_it_cannot_draw() -> None:
+    labels = [("#1", "#1"), ("#2", "#2")]
+    with pytest.raises(charts.ChartError):
+        charts.grid(labels, [[None, 1]], total=1)
+    with pytest.raises(charts.ChartError):
+        charts.grid(labels, [[None, 3], [0, None]], total=2)
+    with pytest.raises(charts.ChartError):
+        charts.grid(labels, [[None, 1], [0, None]], total=1, path=[(1, 1)])
+
+
+def test_place_steps_set_each_place_against_the_next() -> None:
+    assert charts.place_steps([1, 1, 1]) == {(0, 1), (1, 2)}
+    # Two tied first, then one, then two tied last: each of a place against each of the next.
+    assert charts.place_steps([2, 1, 2]) == {(0, 2), (1, 2), (2, 3), (2, 4)}
+    assert charts.place_steps([3]) == frozenset()
+    assert charts.place_steps([]) == frozenset()
+
+
+def grid_figure() -> Figure:
+    return Figure(
+        "pairwise",
+        "Pairwise",
+        "How many ballots prefer each row.",
+        charts.grid(
+            [("#1", "#1 Dutch"), ("#2", "#2 Deposits"), ("#3", "#3 Peppol")],
+            [[None, 1234, 900], [0, None, 617], [None, 5, None]],
+            total=1234,
+            path=charts.place_steps([1, 1, 1]),
+        ),
+        unit="count",
+        row_heading="Need",
+        marks={"path": "Each place against the next one"},
+    )
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_grid_writes_the_numbers_of_its_table_graded_by_their_share(language: str) -> None:
+    with translation.override(language):
+        html = render_to_string("web/charts/grid.html", {"figure": grid_figure()})
+    (chart,) = charts_in(html)
+    assert (chart.id, chart.kind) == ("pairwise", "grid")
+    assert_chart_shows_its_table(chart, language)
+    assert grid_path(chart) == [("#1", "#2"), ("#2", "#3")]
+    assert ("1\xa0234" if language == "fr" else "1,234") in html
+
+
+def test_a_grid_graded_or_written_wrong_is_caught() -> None:
+    html = render_to_string("web/charts/grid.html", {"figure": grid_figure()})
+    cell = 'on-path" data-row="1" data-column="2" data-grade='
+    regraded = html.replace(f'grade-2 {cell}"2"', f'grade-3 {cell}"3"')
+    assert regraded != html
+    with pytest.raises(AssertionError, match="graded"):
+        assert_chart_shows_its_table(charts_in(regraded)[0])
+    rewritten = html.replace(">617</text>", ">716</text>")
+    assert rewritten != html
+    with pytest.raises(AssertionError, match="writes"):
+        assert_chart_shows_its_table(charts_in(rewritten)[0])
