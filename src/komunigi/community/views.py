@@ -12,7 +12,7 @@ from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy, translate_url
-from django.utils.translation import get_language, gettext_lazy, ngettext, override
+from django.utils.translation import get_language, gettext_lazy, ngettext, ngettext_lazy, override
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -58,6 +58,18 @@ JOIN_REQUEST_EVENTS = {
 ORGANISATIONS_PER_PAGE = 60
 JOIN_REQUESTS_PER_PAGE = 30
 
+# The ecosystem's tabs and headings: a kind with its count, its noun agreeing with the count.
+KIND_COUNTED: dict[str, Any] = {
+    OrganisationKind.SUPERMARKET: ngettext_lazy(
+        "%(count)d cooperative supermarket", "%(count)d cooperative supermarkets", "count"
+    ),
+    OrganisationKind.PROVIDER: ngettext_lazy("%(count)d provider", "%(count)d providers", "count"),
+    OrganisationKind.PARTNER: ngettext_lazy("%(count)d partner", "%(count)d partners", "count"),
+    OrganisationKind.STAKEHOLDER: ngettext_lazy(
+        "%(count)d stakeholder", "%(count)d stakeholders", "count"
+    ),
+}
+
 
 def ecosystem(request: HttpRequest) -> HttpResponse:
     """Member organisations of one kind at a time (supermarkets first), grouped by country, a
@@ -67,7 +79,9 @@ def ecosystem(request: HttpRequest) -> HttpResponse:
         members.values_list("kind").annotate(count=Count("pk")).values_list("kind", "count")
     )
     kinds = [
-        (kind, label, counts[kind]) for kind, label in OrganisationKind.choices if kind in counts
+        (kind, KIND_COUNTED[kind] % {"count": counts[kind]})
+        for kind in OrganisationKind.values
+        if kind in counts
     ]
     chosen = request.GET.get("kind", "")
     if chosen not in counts:

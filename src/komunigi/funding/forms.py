@@ -3,11 +3,12 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from komunigi.community.models import Organisation
+from komunigi.dates import show_date
 from komunigi.formfields import primary_key
 from komunigi.funding import split
 from komunigi.funding.models import ExpenseCategory, Fee, FeeTier, SplitRule, TransactionKind
@@ -224,7 +225,7 @@ def _quote_label(quote: Quote) -> str:
     return _("%(provider)s: %(amount)s, valid until %(date)s") % {
         "provider": quote.provider.name,
         "amount": format_money(quote.amount, settings.KOMUNIGI_CURRENCY, get_language()),
-        "date": formats.date_format(quote.valid_until, "SHORT_DATE_FORMAT"),
+        "date": show_date(quote.valid_until),
     }
 
 

@@ -5,11 +5,12 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from komunigi.audit.services import log_action
 from komunigi.community.models import Organisation, User, is_facilitator
+from komunigi.dates import show_moment
 from komunigi.errors import DomainError, require
 from komunigi.funding.services import maintenance
 from komunigi.meetings import emails, tally
@@ -124,9 +125,7 @@ def why_not_voting(
         ) % {"name": supermarket.name}
     if (now or timezone.now()) > decision.online_until:
         return _("Since %(date)s, online votes on this decision are closed.") % {
-            "date": formats.date_format(
-                timezone.localtime(decision.online_until), "DATETIME_FORMAT"
-            )
+            "date": show_moment(decision.online_until)
         }
     return ""
 

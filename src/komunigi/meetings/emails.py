@@ -13,6 +13,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from komunigi.dates import format_date
 from komunigi.meetings.calendar import CANCEL as CANCEL_METHOD
 from komunigi.meetings.calendar import REQUEST, invitation_calendar
 from komunigi.meetings.models import Decision, Invitation, Meeting
@@ -85,7 +86,7 @@ def _day(meeting: Meeting) -> str:
     start, _end = _local(meeting, meeting.time_zone)
     return _("%(weekday)s, %(date)s") % {
         "weekday": formats.date_format(start, "l"),
-        "date": formats.date_format(start, "DATE_FORMAT"),
+        "date": format_date(start),
     }
 
 
@@ -94,7 +95,7 @@ def when(meeting: Meeting, zone: str) -> str:
     start, end = _local(meeting, zone)
     return _("%(weekday)s, %(date)s, %(start)s to %(end)s (%(zone)s time)") % {
         "weekday": formats.date_format(start, "l"),
-        "date": formats.date_format(start, "DATE_FORMAT"),
+        "date": format_date(start),
         "start": formats.time_format(start, "TIME_FORMAT"),
         "end": formats.time_format(end, "TIME_FORMAT"),
         "zone": zone.replace("_", " "),

@@ -2,10 +2,11 @@
 
 from zoneinfo import ZoneInfo
 
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from komunigi.dates import format_moment
 from komunigi.meetings.models import Decision, Meeting, Outcome
 
 
@@ -16,7 +17,7 @@ def draft(meeting: Meeting) -> str:
     The time is the meeting's own (where it is held), named so no reader has to guess."""
     starts = timezone.localtime(meeting.starts_at, ZoneInfo(meeting.time_zone))
     when = _("%(date)s (%(zone)s)") % {
-        "date": formats.date_format(starts, "DATETIME_FORMAT"),
+        "date": format_moment(starts),
         "zone": meeting.time_zone,
     }
     lines = [when + (f" — {meeting.place}" if meeting.place else ""), ""]

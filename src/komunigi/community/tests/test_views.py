@@ -128,10 +128,12 @@ def test_ecosystem_groups_member_organisations_by_kind_and_country(client: Clien
     OrganisationFactory(name="Coopdevs", kind="provider", country="ES")
     OrganisationFactory(name="Hidden applicant", status="applicant")
     response = client.get("/en/ecosystem/")
-    assert [(kind, count) for kind, _label, count in response.context["kinds"]] == [
-        ("supermarket", 2),
-        ("provider", 1),
+    assert [(kind, str(counted)) for kind, counted in response.context["kinds"]] == [
+        ("supermarket", "2 cooperative supermarkets"),
+        ("provider", "1 provider"),
     ]
+    heading = '<h2 id="kind-supermarket">2 cooperative supermarkets</h2>'
+    assert heading in response.content.decode()
     assert [
         (country, [o.name for o in orgs]) for country, orgs in response.context["countries"]
     ] == [

@@ -9,13 +9,12 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from komunigi.audit.services import log_action
 from komunigi.commons.models import Installation, Module
 from komunigi.community.models import Organisation, OrganisationStatus, User
-from komunigi.dates import instance_today
+from komunigi.dates import instance_today, show_date
 from komunigi.errors import DomainError
 from komunigi.funding import emails, ledger, maintenance_split, permissions
 from komunigi.funding.models import (
@@ -98,7 +97,7 @@ def join(
         if joined_on < since:
             raise DomainError(
                 _("A newcomer to %(module)s joined on %(date)s: a later one joins from then on.")
-                % {"module": module.technical_name, "date": date_format(since)}
+                % {"module": module.technical_name, "date": show_date(since)}
             )
         joiner_weight = share_weight(plan.split_rule, organisation, weight)
         joined = maintenance_split.join_pro_rata(
@@ -162,7 +161,7 @@ def _check_newcomer(
     if not plan.starts_on <= joined_on <= plan.ends_on:
         raise DomainError(
             _("A newcomer joins during the plan's period, from %(start)s to %(end)s.")
-            % {"start": date_format(plan.starts_on), "end": date_format(plan.ends_on)}
+            % {"start": show_date(plan.starts_on), "end": show_date(plan.ends_on)}
         )
     if joined_on > instance_today():
         raise DomainError(_("A newcomer joins from a day that has come, not a future one."))

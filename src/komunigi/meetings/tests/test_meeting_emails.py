@@ -26,25 +26,13 @@ pytestmark = pytest.mark.django_db
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 ENGLISH_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-ENGLISH_MONTHS = [
-    "Jan.",
-    "Feb.",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "Aug.",
-    "Sept.",
-    "Oct.",
-    "Nov.",
-    "Dec.",
-]
+ENGLISH_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+                  "September", "October", "November", "December"]  # fmt: skip
 FRENCH_DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 
 
 def english_day(day: datetime.date) -> str:
-    return f"{ENGLISH_DAYS[day.weekday()]}, {ENGLISH_MONTHS[day.month - 1]} {day.day}, {day.year}"
+    return f"{ENGLISH_DAYS[day.weekday()]}, {day.day} {ENGLISH_MONTHS[day.month - 1]} {day.year}"
 
 
 def at(day: datetime.date, hour: int) -> datetime.datetime:
@@ -192,12 +180,12 @@ def test_invitation_is_written_in_the_invitees_language_and_time_zone(
     assert lines_after(french, "http://") == [f"127.0.0.1:8000/meetings/{meeting.pk}/"]
     assert '<html lang="fr">' in html(french)
 
-    assert english["Subject"] == "Invitation: December users' meeting, Thursday, Dec. 5, 2030"
+    assert english["Subject"] == "Invitation: December users' meeting, Thursday, 5 December 2030"
     assert lines_after(english, "When: ") == [
-        "Thursday, Dec. 5, 2030, 7 p.m. to 8:30 p.m. (Europe/Brussels time)"
+        "Thursday, 5 December 2030, 19:00 to 20:30 (Europe/Brussels time)"
     ]
     assert lines_after(english, "On your clock: ") == [
-        "Thursday, Dec. 5, 2030, 1 p.m. to 2:30 p.m. (America/Montreal time)"
+        "Thursday, 5 December 2030, 13:00 to 14:30 (America/Montreal time)"
     ]
     assert lines_after(english, "Where: ") == ["BEES coop, Rue Van Hammée 19, Schaerbeek"]
     assert lines_after(english, "Video link: ") == ["https://meet.example/users"]

@@ -1,15 +1,22 @@
+import datetime
 import re
 from decimal import Decimal
+from html import unescape
 
+from babel import Locale
+from babel.core import get_global
 from babel.numbers import format_percent
 from django import template
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.loader_tags import BLOCK_CONTEXT_KEY
 from django.urls import translate_url
 from django.utils import formats
+from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from komunigi import dates
 from komunigi.markdown import render_markdown
 from komunigi.money import format_money
 
@@ -90,3 +97,37 @@ def chart_value(value: Decimal | int | None, unit: str) -> str:
     if unit == "money":
         return money(Decimal(value))
     return formats.number_format(value, use_l10n=True, force_grouping=True)
+
+
+@register.simple_tag(takes_context=True)
+def block_text(context: template.Context, name: str) -> str:
+    """A block of this page rendered again as plain text, for the social preview's title and
+    description (a Django block renders once where it is defined)."""
+    blocks = context.render_context.get(BLOCK_CONTEXT_KEY)
+    block = blocks.get_block(name) if blocks else None
+    if block is None:
+        return ""
+    return " ".join(unescape(strip_tags(block.nodelist.render(context))).split())
+
+
+@register.filter
+def og_locale(language: str) -> str:
+    """``fr`` → ``fr_FR``: Open Graph names a locale with its territory (CLDR's likely one)."""
+    code = language.replace("-", "_")
+    likely = get_global("likely_subtags").get(code.split("_")[0], code)
+    return str(Locale.parse(code if "_" in code else likely))
+
+
+@register.filter(expects_localtime=True)
+def day(value: datetime.date | None) -> str:
+    """``{{ meeting.starts_at|day }}``: the one way pages write a date (komunigi.dates). The
+    template has put the value in the time zone wanted (the reader's, or ``|timezone:…``)."""
+    return dates.format_date(value) if value else ""
+
+
+@register.filter(expects_localtime=True)
+def moment(value: datetime.datetime | None) -> str:
+    """``{{ round.deadline|moment }}``: the one way pages write a date and time."""
+    if value and not isinstance(value, datetime.datetime):
+        return dates.format_date(value)
+    return dates.format_moment(value) if value else ""
