@@ -10,12 +10,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from komunigi.formfields import DecimalAmountField
+from komunigi.money import format_money
 from komunigi.needs.models import NeedStatus
 from komunigi.web import charts
 from komunigi.web.figures import Figure
@@ -129,9 +131,15 @@ def _sample_figures() -> list[Figure]:
             "sample-meter",
             _("A meter: what is raised of what is needed"),
             _(
-                "3 000 € of the 10 000 € to raise are paid, 4 000 € are pledged firmly and "
-                "2 000 € wait for a board."
-            ),
+                "%(paid)s of the %(to_raise)s to raise are paid, %(firm)s are pledged firmly "
+                "and %(pending)s wait for a board."
+            )
+            % {
+                "paid": _money(3000),
+                "to_raise": _money(10000),
+                "firm": _money(4000),
+                "pending": _money(2000),
+            },
             charts.meter(
                 [("paid", Decimal(3000)), ("firm", Decimal(4000)), ("pending", Decimal(2000))],
                 marks=[("target", Decimal(10000))],
@@ -161,7 +169,8 @@ def _sample_figures() -> list[Figure]:
         Figure(
             "sample-line",
             _("A step line: a balance over time"),
-            _("The balance rose to 6 000 €, fell below zero in spring 2026 and recovered."),
+            _("The balance rose to %(highest)s, fell below zero in spring 2026 and recovered.")
+            % {"highest": _money(6000)},
             charts.step_line(
                 [
                     (datetime.date(2025, 3, 31), Decimal(1500)),
@@ -174,3 +183,7 @@ def _sample_figures() -> list[Figure]:
             row_heading=_("Date"),
         ),
     ]
+
+
+def _money(amount: int) -> str:
+    return format_money(Decimal(amount), settings.KOMUNIGI_CURRENCY, get_language())
