@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from browser_support import assert_accessible
-from playwright.sync_api import BrowserContext
+from playwright.sync_api import BrowserContext, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,3 +55,25 @@ def test_the_keyboard_focus_shows_on_every_control(
             unmarked.append(focused["name"])
     assert seen > 30, "the tab order reaches the page's controls"
     assert not unmarked, f"focus not visible on: {unmarked}"
+
+
+def test_a_printed_page_keeps_its_content_and_drops_what_paper_cannot_use(
+    new_context: Callable[..., BrowserContext],
+) -> None:
+    page = new_context().new_page()
+    page.goto("/en/styleguide/")
+    printed_from = page.locator(".printed-from")
+    figures = page.locator("#sample-line details.chart-figures table")
+    expect(printed_from).to_be_hidden()
+    expect(figures).to_be_hidden()
+
+    page.emulate_media(media="print")
+
+    expect(page.locator(".site-menu")).to_be_hidden()
+    expect(page.locator("form").first).to_be_hidden()
+    expect(page.locator("#sample-line svg")).to_be_visible()
+    expect(figures).to_be_visible()  # folded on a screen, open on paper
+    expect(printed_from).to_be_visible()
+    expect(printed_from).to_contain_text("/en/styleguide/")
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF")
