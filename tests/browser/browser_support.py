@@ -1,12 +1,15 @@
 """Helpers shared by the browser tests (fixtures live in conftest.py)."""
 
 import re
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from django.utils import translation
 from django.utils.text import capfirst
 from playwright.sync_api import BrowserContext, ConsoleMessage, Locator, Page, WebError, expect
+from playwright.sync_api import Error as PlaywrightError
 
 AXE_JS = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 # The address axe is loaded from during the tests: on the site's own origin, answered by
@@ -94,6 +97,74 @@ def assert_accessible(page: Page) -> None:
     )
 
 
+# A page's level-1 heading, as `visit` checks it: its whole text, or a pattern it contains.
+Heading = str | re.Pattern[str] | None
+
+
+def containing(text: str) -> re.Pattern[str]:
+    """A `Heading` that contains ``text`` (a badge or a reference may follow a title)."""
+    return re.compile(re.escape(text))
+
+
+def visit(
+    page: Page, path: str, language: str, heading: Heading = None, *, status: int = 200
+) -> None:
+    """Open ``path`` in ``language`` and check what every page shows: the answer's status, the
+    language in the ``lang`` attribute and, when given, the level-1 heading."""
+    response = page.goto(prefix(language) + path)
+    assert response is not None, f"no answer from {path}"
+    assert response.status == status, f"{response.url} answered {response.status}, not {status}"
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    if heading is not None:
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+
+
+class PageChecks:
+    """The checks of the many pages one test visits (one database set up for all of them).
+
+    Each page is checked ``on(name, language)``: what fails there is recorded under that name
+    and the test goes on to the next page; `assert_all_passed`, at its end, fails with every
+    failing page listed, so that one broken page neither hides the others nor goes unnamed.
+    """
+
+    def __init__(self) -> None:
+        self.failures: list[str] = []
+        self.checked = 0
+
+    @contextmanager
+    def on(self, name: str, language: str) -> Iterator[None]:
+        self.checked += 1
+        try:
+            yield
+        except Exception as error:  # whatever failed, listed with the others at the end
+            expected = isinstance(error, AssertionError | PlaywrightError)
+            what = str(error) if expected else f"{type(error).__name__}: {error}"
+            self.failures.append(f"{name} ({language}): {what}")
+
+    def pages(
+        self,
+        page: Page,
+        language: str,
+        pages: Iterable[tuple[str, str, Heading]],
+        *,
+        also: Callable[[Page, str], None] | None = None,
+    ) -> None:
+        """`visit` each (name, path, heading) in ``language`` and run axe there; ``also``
+        checks more on each page (given the page and the language) before axe runs."""
+        for name, path, heading in pages:
+            with self.on(name, language):
+                visit(page, path, language, heading)
+                if also is not None:
+                    also(page, language)
+                assert_accessible(page)
+
+    def assert_all_passed(self) -> None:
+        assert not self.failures, (
+            f"{len(self.failures)} of {self.checked} page checks failed:\n\n"
+            + "\n\n".join(self.failures)
+        )
+
+
 class ConsoleErrors:
     """What the pages of a test's contexts log as errors: console errors (Chromium logs CSP
     violations and failed requests there) and uncaught JavaScript exceptions.
@@ -113,3 +184,13 @@ class ConsoleErrors:
     def record_exception(self, error: WebError) -> None:
         where = error.page.url if error.page else ""
         self.messages.append(f"uncaught exception: {error.error} (on {where})")
+
+    def forgive_status(self, path: str, status: int) -> None:
+        """Forget Chromium's report of the error status a page answered with on purpose (a 404
+        page, a form sent back with its errors): "Failed to load resource: the server responded
+        with a status of 404 (Not Found) (on …/no-such-page/)". Its other errors stay."""
+        self.messages = [
+            message
+            for message in self.messages
+            if not (f"status of {status} " in message and path in message)
+        ]

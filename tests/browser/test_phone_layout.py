@@ -1,5 +1,6 @@
-"""On a 390 × 844 phone: no page scrolls sideways, and the menu folds under one button, which
-opens without JavaScript; on a desktop the whole menu shows on one screen-wide header."""
+"""On a 390 × 844 phone: no page scrolls sideways (nor the campaign, meeting and vote pages on
+a 360 px phone and a 768 px tablet), and the menu folds under one button, which opens without
+JavaScript; on a desktop the whole menu shows on one screen-wide header."""
 
 from collections.abc import Callable
 
@@ -9,9 +10,11 @@ from django.contrib.auth.models import AnonymousUser
 from playwright.sync_api import BrowserContext, Page, expect
 
 from komunigi.community.demo import DEMO_PASSWORD
-from komunigi.community.models import User
+from komunigi.community.models import Organisation, Role, User
 from komunigi.discussions.models import MailingList, ReadAccess, Thread
-from komunigi.funding.models import Campaign, MaintenancePlan
+from komunigi.funding.models import Campaign, CampaignStatus, MaintenancePlan
+from komunigi.meetings import attendance, decisions, services
+from komunigi.meetings.demo import INFO_SESSION, next_meeting_title
 from komunigi.meetings.models import Meeting
 from komunigi.needs.models import Need, PriorityRound
 from komunigi.news.models import Issue
@@ -20,6 +23,9 @@ from komunigi.web.demo import load_demo
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
+# The campaign, meeting and vote pages are checked on these screens too.
+SMALL_PHONE = {"width": 360, "height": 780}
+TABLET = {"width": 768, "height": 1024}
 REPRESENTATIVE = "claire.dubois@bees-coop.example"  # of BEES coop, in the demo community
 FACILITATOR = "facilitation@komunigi.example"
 STATIC_PAGES = [
@@ -60,26 +66,75 @@ def detail_pages() -> list[str]:
     return [thing.get_absolute_url() for thing in things]
 
 
-def assert_no_sideways_scroll(page: Page, paths: list[str]) -> None:
-    too_wide = {}
+def campaign_and_meeting_pages(*, member: bool) -> list[str]:
+    """The campaigns, collecting and funded, and a meeting: the next users' meeting for a
+    member (with the form to answer the invitation), the public information session else."""
+    campaigns = Campaign.objects.order_by("pk")
+    meeting = next_meeting_title() if member else INFO_SESSION
+    return [
+        campaigns.filter(status=CampaignStatus.COLLECTING).first().get_absolute_url(),
+        campaigns.filter(status=CampaignStatus.FUNDED).first().get_absolute_url(),
+        Meeting.objects.get(title=meeting).get_absolute_url(),
+    ]
+
+
+def open_the_vote() -> str:
+    """The next users' meeting in session, with the quorum, its decision open for votes:
+    representatives see their ballot. Returns its address."""
+    facilitator = User.objects.get(email=FACILITATOR)
+    meeting = Meeting.objects.get(title=next_meeting_title())
+    services.start_meeting(meeting, actor=facilitator)
+    for slug in ["bees-coop", "bloum", "babl-market", "coopeco", "oufticoop"]:
+        supermarket = Organisation.objects.get(slug=slug)
+        person = supermarket.memberships.get(role=Role.REPRESENTATIVE).user
+        attendance.record_attendance(meeting, supermarket, actor=facilitator, person=person)
+    decisions.open_decision(meeting.items.get(need__isnull=False).decision, actor=facilitator)
+    return meeting.get_absolute_url()
+
+
+def too_wide(page: Page, who: str, paths: list[str]) -> dict[str, int]:
+    """Those of ``paths`` wider than the screen, as ``who`` sees them: how wide each is, by
+    its address, the screen's width and who."""
+    screen = page.viewport_size
+    assert screen is not None
+    found = {}
     for path in paths:
         page.goto(path)
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > page.evaluate("innerWidth"):
-            too_wide[path] = width
-    assert not too_wide, f"pages wider than the phone ({PHONE['width']} px): {too_wide}"
+            found[f"{path} at {screen['width']} px ({who})"] = width
+    return found
 
 
 @pytest.mark.usefixtures("demo_community")
 def test_no_page_scrolls_sideways_for_anyone(new_context: Callable[..., BrowserContext]) -> None:
     """As a visitor, a representative and a facilitator, on the whole demo community: loaded
-    once for the three, as it takes longer to load than the pages to check."""
+    once for the three, as it takes longer to load than the pages to check. Every page on a
+    390 px phone; the campaign, meeting and vote pages on a 360 px phone and a 768 px tablet
+    too."""
     visitor = new_context(viewport=PHONE).new_page()
-    assert_no_sideways_scroll(visitor, STATIC_PAGES + detail_pages())
+    found = too_wide(visitor, "visitor", STATIC_PAGES + detail_pages())
+    members = {}
     for email, pages in [(REPRESENTATIVE, MEMBER_PAGES), (FACILITATOR, FACILITATOR_PAGES)]:
-        member = new_context(viewport=PHONE).new_page()
-        log_in(member, email, DEMO_PASSWORD)
-        assert_no_sideways_scroll(member, pages + detail_pages())
+        members[email] = new_context(viewport=PHONE).new_page()
+        log_in(members[email], email, DEMO_PASSWORD)
+        found |= too_wide(members[email], email, pages + detail_pages())
+    for screen in (SMALL_PHONE, TABLET):
+        visitor.set_viewport_size(screen)
+        found |= too_wide(visitor, "visitor", campaign_and_meeting_pages(member=False))
+        for email, member in members.items():
+            member.set_viewport_size(screen)
+            found |= too_wide(member, email, campaign_and_meeting_pages(member=True))
+    vote = open_the_vote()  # the representative sees her ballot, the facilitator the desk
+    members[REPRESENTATIVE].goto(vote)
+    expect(
+        members[REPRESENTATIVE].get_by_role("button", name=t("Vote"), exact=True)
+    ).to_be_visible()
+    for screen in (SMALL_PHONE, PHONE, TABLET):
+        for email, member in members.items():
+            member.set_viewport_size(screen)
+            found |= too_wide(member, email, [vote])
+    assert not found, f"pages wider than the screen: {found}"
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
