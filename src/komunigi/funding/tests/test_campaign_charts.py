@@ -12,6 +12,7 @@ from komunigi.community.models import User
 from komunigi.dates import instance_today
 from komunigi.funding import services, split, views
 from komunigi.funding.models import Campaign
+from komunigi.funding.tests.test_campaign_views import logged_in
 from komunigi.funding.tests.test_campaigns import open_campaign, supermarket
 from komunigi.web.tests.chart_support import (
     Chart,
@@ -23,12 +24,6 @@ from komunigi.web.tests.chart_support import (
 
 D = Decimal
 pytestmark = pytest.mark.django_db
-
-
-def logged_in(user: User) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(user)
-    return client
 
 
 def page_charts(client: Client, address: str) -> dict[str, Chart]:
